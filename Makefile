@@ -1,0 +1,97 @@
+# crond-lite: a plain Makefile (STYLE.md point 11).
+#   make            build build/crond-lite
+#   make run        install missing dependencies, build, run on examples/
+#   make test       unit + end-to-end tests; last line "N passed, N failed"
+#   make check-asan the whole suite under AddressSanitizer + UBSan
+#   make bench      microbenchmarks (figures go to bench/README.md by hand)
+#   make install    PREFIX=/usr/local DESTDIR=
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+
+VERSION := 0.1.0
+PKGS    := cmocka
+
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT      ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -DCROND_VERSION='"$(VERSION)"'
+CFLAGS   ?=
+CFLAGS   += $(WARN) $(OPT)
+LDFLAGS  += -pie -Wl,-z,relro -Wl,-z,now
+LIBS     := -lev -linih
+
+ifeq ($(SANITIZE),1)
+  HARDEN  := -fPIE
+  CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=address,undefined
+endif
+CFLAGS += $(HARDEN)
+
+SRCS      := $(sort $(wildcard src/*.c))
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS  := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS:= $(sort $(wildcard bench/*.c))
+BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+BIN       := $(BUILD)/crond-lite
+
+.PHONY: all run test unit e2e check-asan bench install clean deps
+all: $(BIN)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/crond/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/lib.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(BUILD)/lib.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/lib.a $(LDFLAGS) -lcmocka $(LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/lib.a | $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib.a $(LDFLAGS) $(LIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/bench:
+	mkdir -p $@
+
+# A missing library or tool is installed by the project's own script, so a
+# fresh Debian machine needs nothing but `make run` / `make test`.
+deps:
+	@scripts/install-deps.sh --if-missing
+
+run: deps
+	$(MAKE) all
+	$(BIN) -f examples/crontabs
+
+unit: $(UNIT_BINS)
+e2e: $(BIN)
+
+test: deps
+	$(MAKE) $(BIN) $(UNIT_BINS)
+	tests/run.sh $(BUILD)
+
+check-asan: deps
+	$(MAKE) BUILD=build/asan SANITIZE=1 OPT='-O1 -g' build/asan/crond-lite \
+	  $(UNIT_BINS:$(BUILD)/%=build/asan/%)
+	$(MAKE) $(BIN)
+	VALGRIND_BIN=$(abspath $(BIN)) tests/run.sh build/asan
+
+bench: $(BIN) $(BENCH_BINS)
+	bench/run.sh $(BUILD)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/crond-lite
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d)

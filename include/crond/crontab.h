@@ -1,0 +1,77 @@
+/* crontab: the text of one crontab file to job entries.
+ *
+ * Pure: no I/O, no clock, no zones (zone names are resolved by the loader).
+ * Line grammar (DESIGN.md section 2):
+ *
+ *   line     := blank | comment | variable | job
+ *   comment  := [blanks] "#" anything
+ *   variable := NAME [blanks] "=" [blanks] VALUE     VALUE may be '...' or "..."
+ *   job      := ["CRON_TZ=" ZONE blanks] SCHEDULE blanks [USER blanks] COMMAND
+ *               (USER only with --system)
+ *
+ * Variables apply to the job lines after them, in order. SHELL picks the
+ * shell and CRON_TZ the zone of later schedules; every other variable goes
+ * into the jobs' environment (SHELL too, as cron does). Every problem of the
+ * text is reported, not only the first; a line with a problem yields no entry.
+ */
+#ifndef CROND_CRONTAB_H
+#define CROND_CRONTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crond/cronspec.h"
+
+struct crontab_opts {
+    bool system;          /* lines carry a user column */
+    bool percent_newline; /* crontab(5) '%': end of command, rest is stdin */
+};
+
+/* The variables in force at one point of the file. Shared by the entries
+ * after it (one snapshot per variable line, owned by struct crontab). */
+struct crontab_env {
+    char **vars;  /* "NAME=VALUE", in order of first assignment; NULL-terminated */
+    size_t nvars;
+};
+
+struct crontab_entry {
+    int line;                      /* 1-based line number */
+    int col;                       /* column where the schedule starts */
+    struct cronspec spec;          /* parsed schedule */
+    char *schedule;                /* schedule as written, blanks collapsed */
+    char *user;                    /* user column (--system), else NULL */
+    char *command;                 /* command for SHELL -c */
+    char *input;                   /* stdin text (percent_newline), else NULL */
+    char *shell;                   /* SHELL in force, NULL for the default */
+    char *tz;                      /* CRON_TZ in force, NULL for the default */
+    int tz_line;                   /* where that CRON_TZ was written */
+    int tz_col;                    /*   (line and column of the zone name) */
+    const struct crontab_env *env; /* variables in force (never NULL) */
+};
+
+struct crontab_diag {
+    int line;  /* 1-based */
+    int col;   /* 1-based */
+    char *msg; /* e.g. "day of month 32 out of range 1-31" */
+};
+
+struct crontab {
+    struct crontab_entry *entries;
+    size_t nentries;
+    struct crontab_diag *diags; /* errors, in line order */
+    size_t ndiags;
+    struct crontab_env **envs;  /* snapshots owned here */
+    size_t nenvs;
+};
+
+/* Parses text (len bytes, need not be NUL-terminated; NUL bytes are an error).
+ * Returns 0 when the text has no problem, 1 when diags were recorded (entries
+ * holds the good lines), -1 when out of memory. out is always safe to free. */
+int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
+                  struct crontab *out);
+void crontab_free(struct crontab *tab);
+
+/* Looks a variable up in an environment snapshot; NULL when unset. */
+const char *crontab_env_get(const struct crontab_env *env, const char *name);
+
+#endif

@@ -1,0 +1,70 @@
+/* options: the command line and the CROND_LITE_* environment variables
+ * (DESIGN.md section 1). Pure apart from reading the given environment
+ * array. Precedence: command line, then environment, then (later) the INI
+ * file, then defaults; `set` bits tell which options were given by the first
+ * two, so the INI loader fills in only the others. */
+#ifndef CROND_OPTIONS_H
+#define CROND_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_VERSION, MODE_HELP };
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum overlap_policy { OVERLAP_SKIP, OVERLAP_ALLOW, OVERLAP_QUEUE };
+
+enum options_set_bit {
+    OPT_SET_FILES = 1 << 0, OPT_SET_CONFIG = 1 << 1, OPT_SET_USER = 1 << 2,
+    OPT_SET_SYSTEM = 1 << 3, OPT_SET_SHELL = 1 << 4, OPT_SET_TIMEZONE = 1 << 5,
+    OPT_SET_LOG_FORMAT = 1 << 6, OPT_SET_LOG_LEVEL = 1 << 7, OPT_SET_GRACE = 1 << 8,
+    OPT_SET_OVERLAP = 1 << 9, OPT_SET_CLEAN_ENV = 1 << 10, OPT_SET_NO_RELOAD = 1 << 11,
+    OPT_SET_COUNT = 1 << 12, OPT_SET_FROM = 1 << 13, OPT_SET_TZ = 1 << 14,
+};
+
+#define OPTIONS_MAX_FILES 64
+#define OPTIONS_DEFAULT_FILE "/etc/crontabs"
+
+struct options {
+    enum options_mode mode;
+    const char *files[OPTIONS_MAX_FILES]; /* -f paths, in order */
+    size_t nfiles;                        /* 0: use OPTIONS_DEFAULT_FILE */
+    const char *config;                   /* -c INI file, or NULL */
+    const char *user;                     /* -u USER[:GROUP], or NULL */
+    bool system;                          /* --system */
+    const char *shell;                    /* -s, default "/bin/sh" */
+    const char *timezone;                 /* -z, or NULL: $TZ, else system */
+    enum log_format log_format;           /* --log-format */
+    enum log_level log_level;             /* --log-level */
+    int64_t grace_ms;                     /* --grace, default 9000 */
+    enum overlap_policy overlap;          /* --overlap */
+    bool clean_env;                       /* --clean-env */
+    bool no_reload;                       /* --no-reload */
+    const char *next_expr;                /* --next EXPR */
+    const char *from;                     /* --from TIME, or NULL: now */
+    const char *tz;                       /* --tz ZONE for --next, or NULL */
+    int count;                            /* --count, default 5 */
+    unsigned set;                         /* enum options_set_bit */
+    char *env_files;                      /* owned copy of CROND_LITE_FILE */
+};
+
+/* Parses argv (argv[0] is the program) and envp ("NAME=VALUE", NULL-ended;
+ * may be NULL). Returns 0, or -1 with a usage message in err (exit status 2). */
+int options_parse(int argc, char *const argv[], char *const envp[], struct options *out,
+                  char *err, size_t errlen);
+void options_free(struct options *o);
+/* The --help text. */
+const char *options_usage(void);
+
+const char *options_log_format_name(enum log_format f);
+const char *options_log_level_name(enum log_level l);
+const char *options_overlap_name(enum overlap_policy p);
+/* Table lookups shared with the INI loader; return -1 for unknown names. */
+int options_log_format_from(const char *s);
+int options_log_level_from(const char *s);
+int options_overlap_from(const char *s);
+/* "1/0, true/false, yes/no, on/off" (case-insensitive); -1 when none. */
+int options_bool_from(const char *s);
+
+#endif

@@ -1,0 +1,643 @@
+/* cronspec: one schedule string to bitsets plus flags (grammar in cronspec.h).
+ *
+ * The parser is a small recursive descent over one field at a time. Every
+ * rejection names the field, what was expected and the 1-based column of the
+ * offending character, e.g. "day of month 32 out of range 1-31". */
+#include "crond/cronspec.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crond/civil.h"
+#include "crond/duration.h"
+
+/* ------------------------------------------------------------------------ */
+/* Tables                                                                   */
+/* ------------------------------------------------------------------------ */
+
+enum field_id { F_SEC, F_MIN, F_HOUR, F_DOM, F_MON, F_DOW, F_YEAR };
+
+static const char *const month_names[] = {
+    "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", NULL,
+};
+static const char *const day_names[] = {
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", NULL,
+};
+
+struct field_desc {
+    const char *name;           /* for messages */
+    int min, max;               /* accepted values */
+    int star_max;               /* '*' and "N/step" end here (dow: 6, not 7) */
+    const char *const *names;   /* names for min.., or NULL */
+};
+
+static const struct field_desc fields[] = {
+    [F_SEC] = {"second", 0, 59, 59, NULL},
+    [F_MIN] = {"minute", 0, 59, 59, NULL},
+    [F_HOUR] = {"hour", 0, 23, 23, NULL},
+    [F_DOM] = {"day of month", 1, 31, 31, NULL},
+    [F_MON] = {"month", 1, 12, 12, month_names},
+    [F_DOW] = {"day of week", 0, 7, 6, day_names},
+    [F_YEAR] = {"year", CRONSPEC_YEAR_MIN, CRONSPEC_YEAR_MAX, CRONSPEC_YEAR_MAX, NULL},
+};
+
+/* Field order of each reading, by field count. */
+static const enum field_id order5[] = {F_MIN, F_HOUR, F_DOM, F_MON, F_DOW};
+static const enum field_id order6[] = {F_MIN, F_HOUR, F_DOM, F_MON, F_DOW, F_YEAR};
+static const enum field_id order7[] = {F_SEC, F_MIN, F_HOUR, F_DOM, F_MON, F_DOW, F_YEAR};
+
+struct macro {
+    const char *name;
+    enum cronspec_kind kind;
+    const char *fields; /* equivalent 5-field schedule, for calendar macros */
+};
+
+static const struct macro macros[] = {
+    {"@reboot", CRONSPEC_REBOOT, NULL},
+    {"@yearly", CRONSPEC_CALENDAR, "0 0 1 1 *"},
+    {"@annually", CRONSPEC_CALENDAR, "0 0 1 1 *"},
+    {"@monthly", CRONSPEC_CALENDAR, "0 0 1 * *"},
+    {"@weekly", CRONSPEC_CALENDAR, "0 0 * * 0"},
+    {"@daily", CRONSPEC_CALENDAR, "0 0 * * *"},
+    {"@midnight", CRONSPEC_CALENDAR, "0 0 * * *"},
+    {"@hourly", CRONSPEC_CALENDAR, "0 * * * *"},
+    {"@every", CRONSPEC_EVERY, NULL},
+};
+
+/* ------------------------------------------------------------------------ */
+/* Errors and tokens                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int fail(struct cronspec_error *err, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct cronspec_error *err, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->col = col;
+    return -1;
+}
+
+/* A blank-separated word of the input. */
+struct token {
+    const char *p;  /* first character */
+    size_t len;     /* length */
+    int col;        /* 1-based column of p */
+};
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Splits at most max tokens from text; returns the number found (up to max). */
+static size_t tokenize(const char *text, struct token *out, size_t max)
+{
+    size_t n = 0;
+    const char *p = text;
+    while (n < max) {
+        while (is_blank(*p))
+            p++;
+        if (*p == '\0')
+            break;
+        out[n].p = p;
+        out[n].col = (int)(p - text) + 1;
+        while (*p != '\0' && !is_blank(*p))
+            p++;
+        out[n].len = (size_t)(p - out[n].p);
+        n++;
+    }
+    return n;
+}
+
+/* A cursor over one field's characters. */
+struct cursor {
+    const char *p;      /* next character */
+    const char *end;    /* end of the field */
+    const char *base;   /* start of the whole text, for columns */
+};
+
+static int cur_col(const struct cursor *c)
+{
+    return (int)(c->p - c->base) + 1;
+}
+
+static char cur_peek(const struct cursor *c)
+{
+    return c->p < c->end ? *c->p : '\0';
+}
+
+/* ------------------------------------------------------------------------ */
+/* Values: numbers and names                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Matches the alphabetic run [p, p+len) against names (3-letter prefix or
+ * full name, any case). Returns the value or -1. */
+static int name_lookup(const char *const *names, int first, const char *p, size_t len)
+{
+    for (int i = 0; names[i] != NULL; i++) {
+        size_t full = strlen(names[i]);
+        if ((len == 3 || len == full) && len <= full && strncasecmp(p, names[i], len) == 0)
+            return first + i;
+    }
+    return -1;
+}
+
+static size_t alpha_run(const struct cursor *c)
+{
+    size_t n = 0;
+    while (c->p + n < c->end && isalpha((unsigned char)c->p[n]))
+        n++;
+    return n;
+}
+
+/* Reads a decimal number. Values of more than 9 digits become INT32_MAX so
+ * that "0-10000000" is reported as out of range instead of overflowing. */
+static int read_number(struct cursor *c, int *out)
+{
+    long v = 0;
+    int digits = 0;
+    while (isdigit((unsigned char)cur_peek(c))) {
+        if (digits < 10)
+            v = v * 10 + (*c->p - '0');
+        digits++;
+        c->p++;
+    }
+    if (digits == 0)
+        return -1;
+    *out = digits > 9 ? INT32_MAX : (int)v;
+    return 0;
+}
+
+static int check_range(const struct field_desc *f, int v, int col, struct cronspec_error *err)
+{
+    if (v < f->min || v > f->max)
+        return fail(err, col, "%s %d out of range %d-%d", f->name, v, f->min, f->max);
+    return 0;
+}
+
+/* Describes the character at the cursor for "got ..." messages. */
+static void describe_next(const struct cursor *c, char *buf, size_t len)
+{
+    if (c->p >= c->end) {
+        snprintf(buf, len, "end of field");
+        return;
+    }
+    size_t n = (size_t)(c->end - c->p);
+    snprintf(buf, len, "'%.*s'", (int)(n > 12 ? 12 : n), c->p);
+}
+
+/* value := number | name. Names only in fields that have them; a name
+ * followed by L (FRIL) leaves the L for the caller. */
+static int read_value(struct cursor *c, const struct field_desc *f, int *out,
+                      struct cronspec_error *err)
+{
+    int col = cur_col(c);
+    if (read_number(c, out) == 0)
+        return check_range(f, *out, col, err);
+    size_t n = alpha_run(c);
+    if (n > 0 && f->names != NULL) {
+        int v = name_lookup(f->names, f->min, c->p, n);
+        if (v < 0 && n > 3 && (c->p[n - 1] == 'L' || c->p[n - 1] == 'l'))
+            v = name_lookup(f->names, f->min, c->p, --n); /* FRIL, fridayL */
+        if (v >= 0) {
+            c->p += n;
+            *out = v;
+            return 0;
+        }
+        return fail(err, col, "%s: expected a number or a name like %.3s, got '%.*s'",
+                    f->name, f->names[0], (int)n, c->p);
+    }
+    char got[24];
+    describe_next(c, got, sizeof got);
+    return fail(err, col, "%s: expected a number, got %s", f->name, got);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Items and fields                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Where a field's parsed values go. */
+struct field_out {
+    uint64_t bits[CRONSPEC_YEAR_WORDS];  /* value v -> bit v - min (years) or v */
+    bool star;                           /* the field starts with '*' or '?' */
+    bool any;                            /* an item is a bare '*' */
+};
+
+static void set_bit(struct field_out *o, const struct field_desc *f, int v)
+{
+    int bit = f == &fields[F_YEAR] ? v - f->min : v;
+    if (f == &fields[F_DOW] && v == 7)
+        bit = 0; /* Sunday is 0 and 7 */
+    o->bits[bit / 64] |= UINT64_C(1) << (bit % 64);
+}
+
+static int read_step(struct cursor *c, const struct field_desc *f, int *out,
+                     struct cronspec_error *err)
+{
+    int col = cur_col(c);
+    int span = f->max - f->min + 1;
+    if (read_number(c, out) != 0) {
+        char got[24];
+        describe_next(c, got, sizeof got);
+        return fail(err, col, "%s: expected a step number after '/', got %s", f->name, got);
+    }
+    if (*out < 1 || *out > span)
+        return fail(err, col, "%s: step %d out of range 1-%d", f->name, *out, span);
+    return 0;
+}
+
+/* Day-of-month specials: L, LW, NW. Returns 1 when one was read, 0 when the
+ * item is something else, -1 on error. */
+static int read_dom_special(struct cursor *c, struct cronspec *s, struct cronspec_error *err)
+{
+    struct cursor look = *c;
+    int day = 0;
+    int col = cur_col(c);
+    if (read_number(&look, &day) == 0) {
+        if (cur_peek(&look) != 'W' && cur_peek(&look) != 'w')
+            return 0;
+        if (check_range(&fields[F_DOM], day, col, err) != 0)
+            return -1;
+        s->dom_near |= UINT32_C(1) << day;
+        c->p = look.p + 1;
+        return 1;
+    }
+    if (cur_peek(c) != 'L' && cur_peek(c) != 'l')
+        return 0;
+    c->p++;
+    if (cur_peek(c) == 'W' || cur_peek(c) == 'w') {
+        c->p++;
+        s->flags |= CRONSPEC_DOM_LASTWD;
+    } else {
+        s->flags |= CRONSPEC_DOM_LAST;
+    }
+    return 1;
+}
+
+/* Day-of-week specials after a value: "5L"/"FRIL" (last), "FRI#3" (nth). */
+static int read_dow_special(struct cursor *c, int day, struct cronspec *s,
+                            struct cronspec_error *err)
+{
+    int wd = day % 7;
+    if (cur_peek(c) == 'L' || cur_peek(c) == 'l') {
+        c->p++;
+        s->dow_last |= (uint8_t)(1u << wd);
+        return 1;
+    }
+    if (cur_peek(c) != '#')
+        return 0;
+    c->p++;
+    int col = cur_col(c);
+    int nth = 0;
+    if (read_number(c, &nth) != 0 || nth < 1 || nth > 5)
+        return fail(err, col, "day of week: expected 1-5 after '#' (FRI#3 is the third Friday)");
+    s->dow_nth[wd] |= (uint8_t)(1u << nth);
+    return 1;
+}
+
+/* base := '*' | '?' | value ['-' value]; fills [*lo, *hi] and whether it was a
+ * star, so the caller can apply a step. */
+static int read_base(struct cursor *c, const struct field_desc *f, int *lo, int *hi,
+                     bool *star, struct cronspec_error *err)
+{
+    bool day_field = f == &fields[F_DOM] || f == &fields[F_DOW];
+    char ch = cur_peek(c);
+    *star = false;
+    if (ch == '*' || ch == '?') {
+        if (ch == '?' && !day_field)
+            return fail(err, cur_col(c), "%s: '?' is only allowed in the day fields", f->name);
+        c->p++;
+        if (cur_peek(c) == '-')
+            return fail(err, cur_col(c), "%s: '%c' cannot start a range", f->name, ch);
+        *lo = f->min;
+        *hi = f->star_max;
+        *star = true;
+        return 0;
+    }
+    if (read_value(c, f, lo, err) != 0)
+        return -1;
+    *hi = *lo;
+    if (cur_peek(c) != '-')
+        return 0;
+    c->p++;
+    int col = cur_col(c);
+    if (read_value(c, f, hi, err) != 0)
+        return -1;
+    if (f == &fields[F_DOW] && *hi == 0 && *lo > 0)
+        *hi = 7; /* Wed-Sun: a range ending on Sunday ends at 7 */
+    if (*lo > *hi)
+        return fail(err, col, "%s range %d-%d is reversed (the first value must not exceed the second)",
+                    f->name, *lo, *hi);
+    return 0;
+}
+
+static int parse_item(struct cursor *c, enum field_id id, struct field_out *o,
+                      struct cronspec *s, struct cronspec_error *err)
+{
+    const struct field_desc *f = &fields[id];
+    if (id == F_DOM) {
+        int r = read_dom_special(c, s, err);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+    }
+    int lo, hi, step = 1;
+    bool star;
+    if (read_base(c, f, &lo, &hi, &star, err) != 0)
+        return -1;
+    if (id == F_DOW && !star && lo == hi) {
+        int r = read_dow_special(c, lo, s, err);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+    }
+    if (cur_peek(c) == '/') {
+        c->p++;
+        if (read_step(c, f, &step, err) != 0)
+            return -1;
+        if (!star && lo == hi)
+            hi = f->star_max > lo ? f->star_max : f->max; /* N/step: N to the end */
+    } else if (star && cur_peek(c) == '\0') {
+        o->any = true;
+    }
+    for (int v = lo; v <= hi; v += step)
+        set_bit(o, f, v);
+    return 0;
+}
+
+static int parse_field(const struct token *t, const char *base, enum field_id id,
+                       struct field_out *o, struct cronspec *s, struct cronspec_error *err)
+{
+    struct cursor c = {t->p, t->p + t->len, base};
+    memset(o, 0, sizeof *o);
+    o->star = t->p[0] == '*' || t->p[0] == '?';
+    for (;;) {
+        const char *item_end = memchr(c.p, ',', (size_t)(c.end - c.p));
+        struct cursor ic = {c.p, item_end != NULL ? item_end : c.end, base};
+        if (ic.p == ic.end)
+            return fail(err, cur_col(&ic), "%s: expected a value%s", fields[id].name,
+                        item_end != NULL ? " before ','" : " after ','");
+        if (parse_item(&ic, id, o, s, err) != 0)
+            return -1;
+        if (ic.p != ic.end) {
+            char got[24];
+            describe_next(&ic, got, sizeof got);
+            return fail(err, cur_col(&ic), "%s: unexpected %s", fields[id].name, got);
+        }
+        if (item_end == NULL)
+            return 0;
+        c.p = item_end + 1;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Schedules                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void store_field(struct cronspec *s, enum field_id id, const struct field_out *o)
+{
+    switch (id) {
+    case F_SEC: s->sec = o->bits[0]; break;
+    case F_MIN: s->min = o->bits[0]; if (o->star) s->flags |= CRONSPEC_MIN_STAR; break;
+    case F_HOUR: s->hour = (uint32_t)o->bits[0]; if (o->star) s->flags |= CRONSPEC_HOUR_STAR; break;
+    case F_DOM: s->dom = (uint32_t)o->bits[0]; if (o->star) s->flags |= CRONSPEC_DOM_STAR; break;
+    case F_MON: s->mon = (uint16_t)o->bits[0]; break;
+    case F_DOW: s->dow = (uint8_t)o->bits[0]; if (o->star) s->flags |= CRONSPEC_DOW_STAR; break;
+    case F_YEAR:
+        memcpy(s->year, o->bits, sizeof s->year);
+        if (o->any)
+            s->flags |= CRONSPEC_YEAR_ANY;
+        break;
+    }
+}
+
+/* Parses n tokens as an n-field schedule (n is 5, 6 or 7). */
+static int parse_fields(const struct token *tok, size_t n, const char *base,
+                        struct cronspec *out, struct cronspec_error *err)
+{
+    const enum field_id *order = n == 7 ? order7 : n == 6 ? order6 : order5;
+    struct cronspec s;
+    memset(&s, 0, sizeof s);
+    s.kind = CRONSPEC_CALENDAR;
+    s.sec = 1; /* second 0 unless a seconds field says otherwise */
+    s.flags = CRONSPEC_YEAR_ANY;
+    if (n == 7)
+        s.flags |= CRONSPEC_SECONDS;
+    if (n >= 6)
+        s.flags &= ~(unsigned)CRONSPEC_YEAR_ANY;
+    for (size_t i = 0; i < n; i++) {
+        struct field_out o;
+        if (parse_field(&tok[i], base, order[i], &o, &s, err) != 0)
+            return -1;
+        store_field(&s, order[i], &o);
+    }
+    *out = s;
+    return 0;
+}
+
+static const struct macro *macro_find(const struct token *t)
+{
+    for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++) {
+        if (strlen(macros[i].name) == t->len && strncasecmp(macros[i].name, t->p, t->len) == 0)
+            return &macros[i];
+    }
+    return NULL;
+}
+
+static int parse_every(const struct token *arg, struct cronspec *out, struct cronspec_error *err)
+{
+    char buf[64], derr[128];
+    int64_t ms;
+    if (arg->len >= sizeof buf)
+        return fail(err, arg->col, "@every: duration too long");
+    memcpy(buf, arg->p, arg->len);
+    buf[arg->len] = '\0';
+    if (duration_parse(buf, &ms, derr, sizeof derr) != 0)
+        return fail(err, arg->col, "@every: %s", derr);
+    if (ms < 1000 || ms % 1000 != 0)
+        return fail(err, arg->col, "@every: expected a whole number of seconds, at least 1s");
+    memset(out, 0, sizeof *out);
+    out->kind = CRONSPEC_EVERY;
+    out->every_ms = ms;
+    return 0;
+}
+
+/* Parses the macro in tok[0] (and its argument for @every); *out_used tells
+ * how many tokens it took. */
+static int parse_macro(const struct token *tok, size_t ntok, struct cronspec *out,
+                       size_t *out_used, struct cronspec_error *err)
+{
+    const struct macro *m = macro_find(&tok[0]);
+    if (m == NULL) {
+        if (tok[0].len == 1)
+            return fail(err, tok[0].col + 1, "expected a macro name after '@' (@daily, @every 5m, ...)");
+        return fail(err, tok[0].col, "unknown macro '%.*s' (expected @reboot, @yearly, @annually, "
+                    "@monthly, @weekly, @daily, @midnight, @hourly or @every)", (int)tok[0].len, tok[0].p);
+    }
+    *out_used = 1;
+    if (m->kind == CRONSPEC_EVERY) {
+        if (ntok < 2)
+            return fail(err, tok[0].col + (int)tok[0].len, "@every: expected a duration such as 5m or 1h30m");
+        *out_used = 2;
+        return parse_every(&tok[1], out, err);
+    }
+    if (m->kind == CRONSPEC_REBOOT) {
+        memset(out, 0, sizeof *out);
+        out->kind = CRONSPEC_REBOOT;
+        return 0;
+    }
+    struct token mt[5];
+    size_t n = tokenize(m->fields, mt, 5);
+    return parse_fields(mt, n, m->fields, out, err);
+}
+
+int cronspec_parse(const char *text, struct cronspec *out, struct cronspec_error *err)
+{
+    struct token tok[9];
+    size_t n = tokenize(text, tok, 9);
+    if (n == 0)
+        return fail(err, 1, "expected a schedule (5, 6 or 7 fields, or a macro such as @daily)");
+    if (tok[0].p[0] == '@') {
+        size_t used = 0;
+        if (parse_macro(tok, n, out, &used, err) != 0)
+            return -1;
+        if (n > used)
+            return fail(err, tok[used].col, "unexpected '%.*s' after %.*s", (int)tok[used].len,
+                        tok[used].p, (int)tok[0].len, tok[0].p);
+        return 0;
+    }
+    if (n < 5 || n > 7) {
+        int col = n > 7 ? tok[7].col : (int)(tok[n - 1].p - text + (long)tok[n - 1].len) + 1;
+        return fail(err, col, "expected 5, 6 or 7 fields, found %s%zu", n > 7 ? "more than " : "",
+                    n > 7 ? (size_t)7 : n);
+    }
+    return parse_fields(tok, n, text, out, err);
+}
+
+static size_t rest_offset(const char *line, const struct token *next)
+{
+    return (size_t)(next->p - line);
+}
+
+int cronspec_parse_prefix(const char *line, struct cronspec *out, size_t *out_rest,
+                          struct cronspec_error *err)
+{
+    struct token tok[8];
+    size_t n = tokenize(line, tok, 8);
+    if (n == 0)
+        return fail(err, 1, "expected a schedule");
+    if (tok[0].p[0] == '@') {
+        size_t used = 0;
+        if (parse_macro(tok, n, out, &used, err) != 0)
+            return -1;
+        if (n <= used)
+            return fail(err, (int)strlen(line) + 1, "expected a command after the schedule");
+        *out_rest = rest_offset(line, &tok[used]);
+        return 0;
+    }
+    struct cronspec_error best = {0, ""};
+    for (size_t k = 7; k >= 5; k--) {
+        struct cronspec_error e = {0, ""};
+        if (n < k)
+            continue;
+        if (parse_fields(tok, k, line, out, &e) == 0) {
+            if (n > k) {
+                *out_rest = rest_offset(line, &tok[k]);
+                return 0;
+            }
+            if (k == 5)
+                return fail(err, (int)strlen(line) + 1, "expected a command after the schedule");
+            continue;
+        }
+        if (e.col >= best.col)
+            best = e; /* furthest wins; shorter readings win ties */
+    }
+    if (n < 5)
+        return fail(err, (int)strlen(line) + 1,
+                    "expected 5 schedule fields and a command, found %zu field%s", n, n == 1 ? "" : "s");
+    *err = best;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Matching                                                                 */
+/* ------------------------------------------------------------------------ */
+
+bool cronspec_is_fixed_time(const struct cronspec *s)
+{
+    return s->kind == CRONSPEC_CALENDAR
+        && !(s->flags & (CRONSPEC_MIN_STAR | CRONSPEC_HOUR_STAR));
+}
+
+bool cronspec_year_matches(const struct cronspec *s, int64_t year)
+{
+    if (s->flags & CRONSPEC_YEAR_ANY)
+        return true;
+    if (year < CRONSPEC_YEAR_MIN || year > CRONSPEC_YEAR_MAX)
+        return false;
+    int64_t bit = year - CRONSPEC_YEAR_MIN;
+    return (s->year[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* The weekday (Mon-Fri) nearest to day n of the month, not leaving it. */
+static int nearest_weekday(int64_t year, int mon, int n, int mdays)
+{
+    int wd = civil_weekday(civil_days_from_date(year, mon, n));
+    if (wd == 6)
+        return n == 1 ? 3 : n - 1;
+    if (wd == 0)
+        return n == mdays ? n - 2 : n + 1;
+    return n;
+}
+
+static int last_weekday(int64_t year, int mon, int mdays)
+{
+    int wd = civil_weekday(civil_days_from_date(year, mon, mdays));
+    return wd == 6 ? mdays - 1 : wd == 0 ? mdays - 2 : mdays;
+}
+
+static bool dom_matches(const struct cronspec *s, int64_t year, int mon, int day, int mdays)
+{
+    if ((s->dom >> day) & 1)
+        return true;
+    if ((s->flags & CRONSPEC_DOM_LAST) && day == mdays)
+        return true;
+    if ((s->flags & CRONSPEC_DOM_LASTWD) && day == last_weekday(year, mon, mdays))
+        return true;
+    for (int n = day - 2; s->dom_near != 0 && n <= day + 2; n++) {
+        if (n >= 1 && n <= mdays && ((s->dom_near >> n) & 1)
+            && nearest_weekday(year, mon, n, mdays) == day)
+            return true;
+    }
+    return false;
+}
+
+static bool dow_matches(const struct cronspec *s, int64_t year, int mon, int day, int mdays)
+{
+    int wd = civil_weekday(civil_days_from_date(year, mon, day));
+    if ((s->dow >> wd) & 1)
+        return true;
+    if (((s->dow_last >> wd) & 1) && day + 7 > mdays)
+        return true;
+    return (s->dow_nth[wd] >> ((day - 1) / 7 + 1)) & 1;
+}
+
+bool cronspec_day_matches(const struct cronspec *s, int64_t year, int mon, int day)
+{
+    int mdays = civil_month_days(year, mon);
+    if (day > mdays)
+        return false;
+    bool dom = dom_matches(s, year, mon, day, mdays);
+    bool dow = dow_matches(s, year, mon, day, mdays);
+    /* Vixie cron: when both fields are restricted a day matches if either
+     * does; a field starting with '*' (or '?') makes it "both must". */
+    if (s->flags & (CRONSPEC_DOM_STAR | CRONSPEC_DOW_STAR))
+        return dom && dow;
+    return dom || dow;
+}
