@@ -348,8 +348,8 @@ static int parse_item(struct cursor *c, enum field_id id, struct field_out *o,
         if (r != 0)
             return r < 0 ? -1 : 0;
     }
-    int lo, hi, step = 1;
-    bool star;
+    int lo = 0, hi = 0, step = 1;
+    bool star = false;
     if (read_base(c, f, &lo, &hi, &star, err) != 0)
         return -1;
     if (id == F_DOW && !star && lo == hi) {
@@ -525,11 +525,20 @@ static size_t rest_offset(const char *line, const struct token *next)
     return (size_t)(next->p - line);
 }
 
+/* A year field holds only digits and "*,-/": anything else is the command,
+ * so the 6- and 7-field readings need not be tried (crontabs of 100,000
+ * lines parse mostly 5-field lines). */
+static bool could_be_year(const struct token *t)
+{
+    return strspn(t->p, "0123456789*,-/") >= t->len;
+}
+
 int cronspec_parse_prefix(const char *line, struct cronspec *out, size_t *out_rest,
                           struct cronspec_error *err)
 {
     struct token tok[8];
     size_t n = tokenize(line, tok, 8);
+    int end_col = (int)strlen(line) + 1;
     if (n == 0)
         return fail(err, 1, "expected a schedule");
     if (tok[0].p[0] == '@') {
@@ -537,30 +546,32 @@ int cronspec_parse_prefix(const char *line, struct cronspec *out, size_t *out_re
         if (parse_macro(tok, n, out, &used, err) != 0)
             return -1;
         if (n <= used)
-            return fail(err, (int)strlen(line) + 1, "expected a command after the schedule");
+            return fail(err, end_col, "expected a command after the schedule");
         *out_rest = rest_offset(line, &tok[used]);
         return 0;
     }
     struct cronspec_error best = {0, ""};
+    bool no_command = false; /* a reading parsed but left nothing to run */
     for (size_t k = 7; k >= 5; k--) {
         struct cronspec_error e = {0, ""};
-        if (n < k)
+        if (n < k || (k > 5 && !could_be_year(&tok[k - 1])))
             continue;
         if (parse_fields(tok, k, line, out, &e) == 0) {
             if (n > k) {
                 *out_rest = rest_offset(line, &tok[k]);
                 return 0;
             }
-            if (k == 5)
-                return fail(err, (int)strlen(line) + 1, "expected a command after the schedule");
+            no_command = true;
             continue;
         }
         if (e.col >= best.col)
             best = e; /* furthest wins; shorter readings win ties */
     }
+    if (no_command)
+        return fail(err, end_col, "expected a command after the schedule");
     if (n < 5)
-        return fail(err, (int)strlen(line) + 1,
-                    "expected 5 schedule fields and a command, found %zu field%s", n, n == 1 ? "" : "s");
+        return fail(err, end_col, "expected 5 schedule fields and a command, found %zu field%s",
+                    n, n == 1 ? "" : "s");
     *err = best;
     return -1;
 }

@@ -1,0 +1,691 @@
+/* crontab: the text of one crontab file to job entries (grammar in crontab.h).
+ *
+ * One pass over the lines. Each line is classified (blank or comment,
+ * variable, job) and checked completely before anything is allocated for it,
+ * so a bad line leaves nothing behind but its diag.
+ *
+ * Variables live in a working set in the parser. A job line takes a snapshot
+ * of that set only when it changed since the last snapshot, so 100,000 job
+ * lines under three variables share one snapshot. Snapshots share their
+ * "NAME=VALUE" strings: a string belongs to the first snapshot holding it,
+ * which crontab_free can tell because a variable keeps its slot when it is
+ * assigned again (see env_free). */
+#include "crond/crontab.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longer lines are an error rather than silently truncated. */
+#define CRONTAB_LINE_MAX 65536
+/* Distinct variable names; bounds the size of one snapshot, since a file
+ * alternating new variables and jobs would otherwise cost quadratic memory. */
+#define CRONTAB_VARS_MAX 1024
+/* How much of the offending text a message quotes. */
+#define QUOTE_MAX 40
+
+/* ------------------------------------------------------------------------ */
+/* Parser state                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A part of the current line: offset (0-based) and length. */
+struct span {
+    size_t off;
+    size_t len;
+};
+
+struct parser {
+    const struct crontab_opts *opts;
+    struct crontab *out;
+    size_t cap_entries, cap_diags, cap_envs; /* capacities of out's arrays */
+    int line;                                /* current line number */
+    char *buf;                               /* the current line, NUL-terminated */
+    char **vars;                             /* variables in force: "NAME=VALUE" */
+    size_t nvars, cap_vars;
+    bool dirty;                              /* vars changed since the last snapshot */
+    char *shell;                             /* SHELL in force, NULL for the default */
+    char *tz;                                /* CRON_TZ in force, NULL for the default */
+    int tz_line, tz_col;                     /* where that CRON_TZ value was written */
+};
+
+/* What a job line was found to hold, as parts of the line. */
+struct job {
+    struct cronspec spec;
+    struct span sched;  /* schedule as written */
+    struct span user;   /* --system user column */
+    struct span cmd;    /* command */
+    struct span input;  /* text after the first unescaped '%' */
+    bool has_input;     /* percent_newline and a '%' was found */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Memory and characters                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Makes room for element n of arr (doubling); returns the array or NULL. */
+static void *grow(void *arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap <= n) {
+        if (ncap > SIZE_MAX / 2 / elem)
+            return NULL;
+        ncap *= 2;
+    }
+    void *p = realloc(arr, ncap * elem);
+    if (p != NULL)
+        *cap = ncap;
+    return p;
+}
+
+static char *dup_span(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static char *dup_str(const char *s)
+{
+    return dup_span(s, strlen(s));
+}
+
+/* Blanks as cronspec's tokenizer sees them. */
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static size_t skip_blanks(const char *s, size_t i, size_t n)
+{
+    while (i < n && is_blank(s[i]))
+        i++;
+    return i;
+}
+
+static size_t word_end(const char *s, size_t i, size_t n)
+{
+    while (i < n && !is_blank(s[i]))
+        i++;
+    return i;
+}
+
+/* End of [from, to) without its trailing blanks. */
+static size_t trim_end(const char *s, size_t from, size_t to)
+{
+    while (to > from && is_blank(s[to - 1]))
+        to--;
+    return to;
+}
+
+static bool is_name_start(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+/* Length of the NAME ([A-Za-z_][A-Za-z0-9_]*) at s[i], 0 if there is none. */
+static size_t name_len(const char *s, size_t i, size_t n)
+{
+    if (i >= n || !is_name_start(s[i]))
+        return 0;
+    size_t k = i + 1;
+    while (k < n && (is_name_start(s[k]) || (s[k] >= '0' && s[k] <= '9')))
+        k++;
+    return k - i;
+}
+
+static bool span_is(const char *s, struct span sp, const char *word)
+{
+    return strlen(word) == sp.len && memcmp(s + sp.off, word, sp.len) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Diagnostics                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Records a problem at offset off of the current line. Returns 1 (the line
+ * is rejected) or -1 when out of memory, so callers can return it as is. */
+static int reject(struct parser *p, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int reject(struct parser *p, size_t off, const char *fmt, ...)
+{
+    struct crontab *t = p->out;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct crontab_diag *d = grow(t->diags, t->ndiags, &p->cap_diags, sizeof *d);
+    if (d == NULL)
+        return -1;
+    t->diags = d;
+    char *m = dup_span(msg, strlen(msg));
+    if (m == NULL)
+        return -1;
+    t->diags[t->ndiags++] = (struct crontab_diag){p->line, (int)off + 1, m};
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Variables and snapshots                                                  */
+/* ------------------------------------------------------------------------ */
+
+static size_t var_find(const struct parser *p, const char *name, size_t len)
+{
+    for (size_t i = 0; i < p->nvars; i++) {
+        if (strncmp(p->vars[i], name, len) == 0 && p->vars[i][len] == '=')
+            return i;
+    }
+    return p->nvars;
+}
+
+/* Is vars[i] held by a snapshot? Only the last one needs a look: a string
+ * still in force is in every snapshot taken since it was assigned. */
+static bool var_shared(const struct parser *p, size_t i)
+{
+    const struct crontab *t = p->out;
+    if (t->nenvs == 0)
+        return false;
+    const struct crontab_env *last = t->envs[t->nenvs - 1];
+    return i < last->nvars && last->vars[i] == p->vars[i];
+}
+
+/* Assigns NAME=VALUE; a reassigned name keeps its slot (and its order). */
+static int env_set(struct parser *p, const char *s, struct span name, struct span val)
+{
+    size_t slot = var_find(p, s + name.off, name.len);
+    char *v = malloc(name.len + val.len + 2);
+    if (v == NULL)
+        return -1;
+    memcpy(v, s + name.off, name.len);
+    v[name.len] = '=';
+    memcpy(v + name.len + 1, s + val.off, val.len);
+    v[name.len + 1 + val.len] = '\0';
+    if (slot == p->nvars) {
+        char **a = grow(p->vars, p->nvars, &p->cap_vars, sizeof *a);
+        if (a == NULL) {
+            free(v);
+            return -1;
+        }
+        p->vars = a;
+        p->nvars++;
+    } else if (!var_shared(p, slot)) {
+        free(p->vars[slot]);
+    }
+    p->vars[slot] = v;
+    p->dirty = true;
+    return 0;
+}
+
+/* Replaces *dst by a copy of the value, or NULL when it is empty (the
+ * default). */
+static int value_store(char **dst, const char *s, struct span val)
+{
+    char *v = NULL;
+    if (val.len > 0 && (v = dup_span(s + val.off, val.len)) == NULL)
+        return -1;
+    free(*dst);
+    *dst = v;
+    return 0;
+}
+
+/* The snapshot of the variables in force, taken now if they changed. */
+static const struct crontab_env *env_current(struct parser *p)
+{
+    struct crontab *t = p->out;
+    if (!p->dirty)
+        return t->envs[t->nenvs - 1];
+    struct crontab_env **a = grow(t->envs, t->nenvs, &p->cap_envs, sizeof *a);
+    if (a == NULL)
+        return NULL;
+    t->envs = a;
+    struct crontab_env *env = malloc(sizeof *env);
+    char **vars = malloc((p->nvars + 1) * sizeof *vars);
+    if (env == NULL || vars == NULL) {
+        free(env);
+        free(vars);
+        return NULL;
+    }
+    if (p->nvars > 0)
+        memcpy(vars, p->vars, p->nvars * sizeof *vars);
+    vars[p->nvars] = NULL;
+    *env = (struct crontab_env){vars, p->nvars};
+    t->envs[t->nenvs++] = env;
+    p->dirty = false;
+    return env;
+}
+
+/* Frees a snapshot and the strings it owns: those not in the snapshot before
+ * it at the same slot. prev must still be valid, hence the reverse order in
+ * crontab_free. */
+static void env_free(struct crontab_env *env, const struct crontab_env *prev)
+{
+    if (env == NULL)
+        return;
+    for (size_t j = 0; j < env->nvars; j++) {
+        if (prev == NULL || j >= prev->nvars || prev->vars[j] != env->vars[j])
+            free(env->vars[j]);
+    }
+    free(env->vars);
+    free(env);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Variable lines                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* VALUE after '=': quoted ('...' or "...", quotes removed, only blanks may
+ * follow) or the rest of the line without trailing blanks. */
+static int value_scan(struct parser *p, const char *s, size_t n, size_t at, struct span *out)
+{
+    size_t v = skip_blanks(s, at, n);
+    size_t end = trim_end(s, v, n);
+    char q = v < end ? s[v] : '\0';
+    if (q != '"' && q != '\'') {
+        *out = (struct span){v, end - v};
+        return 0;
+    }
+    const char *close = memchr(s + v + 1, q, end - v - 1);
+    if (close == NULL)
+        return reject(p, v, "unterminated quote: expected a closing %c to end the value", q);
+    size_t c = (size_t)(close - s);
+    if (c + 1 != end) {
+        size_t junk = skip_blanks(s, c + 1, n);
+        return reject(p, junk, "expected the end of the line after the closing %c, got '%.*s'",
+                      q, (int)(end - junk > QUOTE_MAX ? QUOTE_MAX : end - junk), s + junk);
+    }
+    *out = (struct span){v + 1, c - v - 1};
+    return 0;
+}
+
+/* NAME [blanks] "=" [blanks] VALUE, with eq the offset of the '='. */
+static int var_parse(struct parser *p, const char *s, size_t n, struct span name, size_t eq)
+{
+    struct span val;
+    int r = value_scan(p, s, n, eq + 1, &val);
+    if (r != 0)
+        return r;
+    if (span_is(s, name, "CRON_TZ")) {
+        /* a zone is no environment variable: it only picks the zone */
+        p->tz_line = val.len > 0 ? p->line : 0;
+        p->tz_col = val.len > 0 ? (int)val.off + 1 : 0;
+        return value_store(&p->tz, s, val);
+    }
+    if (var_find(p, s + name.off, name.len) == p->nvars && p->nvars == CRONTAB_VARS_MAX)
+        return reject(p, name.off, "too many variables: expected at most %d names",
+                      CRONTAB_VARS_MAX);
+    if (span_is(s, name, "SHELL") && value_store(&p->shell, s, val) != 0)
+        return -1;
+    return env_set(p, s, name, val);
+}
+
+/* "CRON_TZ=Zone rest" is a job line with its own zone: the value is one word
+ * (optionally quoted) and something follows it. "CRON_TZ=Zone" alone, or with
+ * blanks around '=', is a variable line. */
+static bool inline_tz(const char *s, size_t n, size_t i, struct span name, size_t eq,
+                      struct span *out_zone, size_t *out_job)
+{
+    if (!span_is(s, name, "CRON_TZ") || eq != i + name.len)
+        return false;
+    size_t z = eq + 1;
+    size_t e = word_end(s, z, n);
+    size_t job = skip_blanks(s, e, n);
+    if (e == z || job == n)
+        return false;
+    *out_zone = (struct span){z, e - z};
+    if (s[z] == '"' || s[z] == '\'') {
+        if (e - z < 2 || s[e - 1] != s[z])
+            return false; /* a quote that does not close in the word: a variable */
+        *out_zone = (struct span){z + 1, e - z - 2};
+    }
+    *out_job = job;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Job lines: schedule, user, command                                       */
+/* ------------------------------------------------------------------------ */
+
+/* The schedule starts at off; rest is where cronspec says what follows it. */
+static void sched_span(const char *s, size_t off, size_t rest, struct span *out)
+{
+    size_t b = skip_blanks(s, off, rest);
+    *out = (struct span){b, trim_end(s, b, rest) - b};
+}
+
+static int schedule_error(struct parser *p, size_t n, size_t off,
+                          const struct cronspec_error *err)
+{
+    size_t col = off + (size_t)err->col - 1;
+    /* cronspec does not know about the user column: say what is missing */
+    if (p->opts->system && col == n && strncmp(err->msg, "expected a command", 18) == 0)
+        return reject(p, col, "expected a user and a command after the schedule");
+    return reject(p, col, "%s", err->msg);
+}
+
+/* Parses the schedule of p->buf[off..end) alone, by ending the string at end
+ * for a moment. Returns 0 and fills j, or -1 when that text has no reading. */
+static int reading_before(struct parser *p, size_t off, size_t end, struct job *j)
+{
+    struct cronspec_error err = {0, ""};
+    struct cronspec spec;
+    size_t rest;
+    char saved = p->buf[end];
+    p->buf[end] = '\0';
+    int r = cronspec_parse_prefix(p->buf + off, &spec, &rest, &err);
+    p->buf[end] = saved;
+    if (r != 0)
+        return -1;
+    j->spec = spec;
+    sched_span(p->buf, off, off + rest, &j->sched);
+    return 0;
+}
+
+/* --system: USER COMMAND follow the schedule. When the longest reading leaves
+ * a single word ("0 0 * * * 2000 backup": year 2000, user "backup"), the
+ * longest reading that leaves a user and a command wins instead (user 2000).
+ * *rest moves from the user to the command. */
+static int user_scan(struct parser *p, size_t n, size_t off, size_t *rest, struct job *j)
+{
+    const char *s = p->buf;
+    size_t uend = word_end(s, *rest, n);
+    size_t cmd = skip_blanks(s, uend, n);
+    if (cmd == n && reading_before(p, off, *rest, j) == 0) {
+        *rest = skip_blanks(s, j->sched.off + j->sched.len, n);
+        uend = word_end(s, *rest, n);
+        cmd = skip_blanks(s, uend, n);
+    }
+    if (cmd == n)
+        return reject(p, n, "expected a command after the user '%.*s'",
+                      (int)(uend - *rest > QUOTE_MAX ? QUOTE_MAX : uend - *rest), s + *rest);
+    j->user = (struct span){*rest, uend - *rest};
+    *rest = cmd;
+    return 0;
+}
+
+/* The first '%' that ends the command. A backslash and the character after
+ * it form a pair (Vixie cron): "\%" is a literal '%', "\\%" ends the command. */
+static size_t percent_find(const char *s, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (s[i] == '\\' && i + 1 < to)
+            i++;
+        else if (s[i] == '%')
+            return i;
+    }
+    return to;
+}
+
+/* The command from at to the end of the line, split at '%' when asked. */
+static int command_scan(struct parser *p, size_t n, size_t at, struct job *j)
+{
+    const char *s = p->buf;
+    size_t end = trim_end(s, at, n);
+    size_t pct = p->opts->percent_newline ? percent_find(s, at, end) : end;
+    size_t cend = trim_end(s, at, pct);
+    if (cend == at && pct < end)
+        return reject(p, pct, "expected a command before '%%' (write \\%% for a literal %%)");
+    if (cend == at)
+        return reject(p, at, "expected a command");
+    j->cmd = (struct span){at, cend - at};
+    j->has_input = pct < end;
+    j->input = j->has_input ? (struct span){pct + 1, end - pct - 1} : (struct span){0, 0};
+    return 0;
+}
+
+/* Checks the job line whose schedule starts at off. Returns 0 with j filled,
+ * 1 when the line was rejected, -1 when out of memory. */
+static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
+{
+    struct cronspec_error err = {0, ""};
+    size_t rest;
+    memset(j, 0, sizeof *j);
+    if (cronspec_parse_prefix(p->buf + off, &j->spec, &rest, &err) != 0)
+        return schedule_error(p, n, off, &err);
+    rest += off;
+    sched_span(p->buf, off, rest, &j->sched);
+    if (p->opts->system) {
+        int r = user_scan(p, n, off, &rest, j);
+        if (r != 0)
+            return r;
+    }
+    return command_scan(p, n, rest, j);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Runs of blanks become one space. */
+static char *collapse_blanks(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_blank(s[i]))
+            d[k++] = s[i];
+        else if (k > 0 && d[k - 1] != ' ')
+            d[k++] = ' ';
+    }
+    d[k] = '\0';
+    return d;
+}
+
+/* crontab(5) text: "\%" is '%' (the backslash goes), other pairs stay as
+ * they are; in the input an unescaped '%' is a newline, and one ends it. */
+static char *percent_unescape(const char *s, size_t n, bool input)
+{
+    char *d = malloc(n + 2);
+    if (d == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n) {
+            if (s[i + 1] != '%')
+                d[k++] = '\\';
+            d[k++] = s[++i];
+        } else {
+            d[k++] = input && s[i] == '%' ? '\n' : s[i];
+        }
+    }
+    if (input)
+        d[k++] = '\n';
+    d[k] = '\0';
+    return d;
+}
+
+/* The zone of the entry: its own prefix, else the CRON_TZ in force. */
+static int entry_zone(struct parser *p, struct crontab_entry *e, const struct span *zone)
+{
+    if (zone == NULL) {
+        e->tz_line = p->tz_line;
+        e->tz_col = p->tz_col;
+        return p->tz != NULL && (e->tz = dup_str(p->tz)) == NULL ? -1 : 0;
+    }
+    if (zone->len == 0)
+        return 0; /* CRON_TZ='' : the default zone for this line */
+    e->tz_line = p->line;
+    e->tz_col = (int)zone->off + 1;
+    e->tz = dup_span(p->buf + zone->off, zone->len);
+    return e->tz == NULL ? -1 : 0;
+}
+
+/* Appends the entry first and fills it after, so that on running out of
+ * memory the half-built entry is freed by crontab_free. */
+static int entry_add(struct parser *p, const struct job *j, const struct span *zone)
+{
+    struct crontab *t = p->out;
+    const char *s = p->buf;
+    bool pn = p->opts->percent_newline;
+    const struct crontab_env *env = env_current(p);
+    if (env == NULL)
+        return -1;
+    struct crontab_entry *a = grow(t->entries, t->nentries, &p->cap_entries, sizeof *a);
+    if (a == NULL)
+        return -1;
+    t->entries = a;
+    struct crontab_entry *e = &t->entries[t->nentries++];
+    memset(e, 0, sizeof *e);
+    e->line = p->line;
+    e->col = (int)j->sched.off + 1;
+    e->spec = j->spec;
+    e->env = env;
+    e->schedule = collapse_blanks(s + j->sched.off, j->sched.len);
+    e->command = pn ? percent_unescape(s + j->cmd.off, j->cmd.len, false)
+                    : dup_span(s + j->cmd.off, j->cmd.len);
+    if (e->schedule == NULL || e->command == NULL)
+        return -1;
+    if (j->user.len > 0 && (e->user = dup_span(s + j->user.off, j->user.len)) == NULL)
+        return -1;
+    if (j->has_input && (e->input = percent_unescape(s + j->input.off, j->input.len, true)) == NULL)
+        return -1;
+    if (p->shell != NULL && (e->shell = dup_str(p->shell)) == NULL)
+        return -1;
+    return entry_zone(p, e, zone);
+}
+
+static int job_parse(struct parser *p, size_t n, size_t off, const struct span *zone)
+{
+    struct job j;
+    int r = job_scan(p, n, off, &j);
+    if (r != 0)
+        return r;
+    return entry_add(p, &j, zone);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lines                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Classifies p->buf (n bytes). A line starting with NAME and '=' is a
+ * variable (or a CRON_TZ= prefixed job); a schedule never starts with a
+ * letter or '_', so any other line starting with one is an error. */
+static int line_parse(struct parser *p, size_t n)
+{
+    const char *s = p->buf;
+    size_t i = skip_blanks(s, 0, n);
+    if (i == n || s[i] == '#')
+        return 0;
+    struct span name = {i, name_len(s, i, n)};
+    if (name.len == 0)
+        return job_parse(p, n, i, NULL);
+    size_t eq = skip_blanks(s, i + name.len, n);
+    if (eq == n || s[eq] != '=') {
+        size_t w = word_end(s, i, n) - i;
+        return reject(p, i, "expected NAME=VALUE or a schedule (5 to 7 fields or a macro "
+                      "such as @daily), got '%.*s'", (int)(w > QUOTE_MAX ? QUOTE_MAX : w), s + i);
+    }
+    struct span zone;
+    size_t job;
+    if (inline_tz(s, n, i, name, eq, &zone, &job))
+        return job_parse(p, n, job, &zone);
+    return var_parse(p, s, n, name, eq);
+}
+
+/* One line as found in the text, without its '\n'. */
+static int raw_line(struct parser *p, const char *s, size_t n)
+{
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    if (n > CRONTAB_LINE_MAX)
+        return reject(p, CRONTAB_LINE_MAX, "line too long: expected at most %d bytes, found %zu",
+                      CRONTAB_LINE_MAX, n);
+    const char *nul = memchr(s, '\0', n);
+    if (nul != NULL)
+        return reject(p, (size_t)(nul - s), "unexpected NUL byte: expected text");
+    memcpy(p->buf, s, n);
+    p->buf[n] = '\0';
+    return line_parse(p, n);
+}
+
+static int lines_parse(struct parser *p, const char *text, size_t len)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl != NULL ? (size_t)(nl - text) : len;
+        if (p->line == INT_MAX)
+            return reject(p, 0, "too many lines: expected at most %d", INT_MAX) < 0 ? -1 : 0;
+        p->line++;
+        if (raw_line(p, text + pos, end - pos) < 0)
+            return -1;
+        pos = end + 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public interface                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Frees what the parser holds and no snapshot took over. */
+static void parser_release(struct parser *p)
+{
+    for (size_t i = 0; i < p->nvars; i++) {
+        if (!var_shared(p, i))
+            free(p->vars[i]);
+    }
+    free(p->vars);
+    free(p->shell);
+    free(p->tz);
+    free(p->buf);
+}
+
+int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
+                  struct crontab *out)
+{
+    static const struct crontab_opts defaults = {false, false};
+    memset(out, 0, sizeof *out);
+    struct parser p = {.opts = opts != NULL ? opts : &defaults, .out = out, .dirty = true};
+    p.buf = malloc(CRONTAB_LINE_MAX + 1);
+    int rc = p.buf != NULL ? lines_parse(&p, text, text != NULL ? len : 0) : -1;
+    parser_release(&p);
+    if (rc < 0)
+        return -1;
+    return out->ndiags > 0 ? 1 : 0;
+}
+
+void crontab_free(struct crontab *tab)
+{
+    if (tab == NULL)
+        return;
+    for (size_t i = 0; i < tab->nentries; i++) {
+        struct crontab_entry *e = &tab->entries[i];
+        free(e->schedule);
+        free(e->user);
+        free(e->command);
+        free(e->input);
+        free(e->shell);
+        free(e->tz);
+    }
+    free(tab->entries);
+    for (size_t i = 0; i < tab->ndiags; i++)
+        free(tab->diags[i].msg);
+    free(tab->diags);
+    for (size_t i = tab->nenvs; i > 0; i--)
+        env_free(tab->envs[i - 1], i > 1 ? tab->envs[i - 2] : NULL);
+    free(tab->envs);
+    memset(tab, 0, sizeof *tab);
+}
+
+const char *crontab_env_get(const struct crontab_env *env, const char *name)
+{
+    if (env == NULL || name == NULL)
+        return NULL;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < env->nvars; i++) {
+        if (strncmp(env->vars[i], name, n) == 0 && env->vars[i][n] == '=')
+            return env->vars[i] + n + 1;
+    }
+    return NULL;
+}

@@ -1,0 +1,660 @@
+/* options: the command line and the CROND_LITE_* variables (see options.h).
+ *
+ * One table (specs[] below) describes every option: long name, short letter,
+ * argument, environment variable, `set` bit and setter. The command line is
+ * read first; then, for each option that was NOT on the command line, its
+ * variable. "Command line beats environment" is therefore a property of the
+ * driver, not something each setter has to remember.
+ *
+ * Decisions a user sees (README material):
+ * - "--opt=value", "--opt value", "-fPATH", "-f PATH" and clusters of short
+ *   options ("-nf PATH"), as getopt reads them. Long names must be
+ *   written in full: accepting prefixes would break scripts whenever a new
+ *   option starts with the same letters. "--" ends the options; crond-lite
+ *   takes no operands, so anything after it is still an error.
+ * - CROND_LITE_FILE holds several paths separated by spaces (tabs and
+ *   newlines also count), like the INI `crontabs` key. Paths with spaces must
+ *   be given with -f.
+ * - A variable set to the empty string counts as unset (as ${VAR:-} does in
+ *   shells and compose files); flag variables take 1/0, true/false, yes/no,
+ *   on/off, so CROND_LITE_CLEAN_ENV=false overrides the INI file.
+ * - A mode chosen on the command line (--check, --list, --next) ignores the
+ *   mode variables. --from, --tz and --count are refused on the command line
+ *   outside the modes that use them; from the environment they are kept but
+ *   unused, so an image can set CROND_LITE_COUNT without breaking the daemon.
+ * - --help and --version win over everything, even bad values: someone asking
+ *   for help should get it. --help wins over --version.
+ * - Names (log formats, levels, overlap policies, booleans) are
+ *   case-insensitive.
+ */
+#include "crond/options.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crond/duration.h"
+
+#define PROG "crond-lite"
+#define COUNT_MAX 100000
+#define WHO_MAX 48 /* "--log-format" or "CROND_LITE_LOG_FORMAT" */
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------- name tables -- */
+
+struct name_value {
+    const char *name; /* as written by users, compared case-insensitively */
+    int value;        /* the enum value */
+};
+
+static const struct name_value log_formats[] = {
+    {"text", LOG_FORMAT_TEXT}, {"json", LOG_FORMAT_JSON},
+};
+static const struct name_value log_levels[] = {
+    {"error", LOG_LEVEL_ERROR}, {"warn", LOG_LEVEL_WARN},
+    {"info", LOG_LEVEL_INFO},   {"debug", LOG_LEVEL_DEBUG},
+};
+static const struct name_value overlaps[] = {
+    {"skip", OVERLAP_SKIP}, {"allow", OVERLAP_ALLOW}, {"queue", OVERLAP_QUEUE},
+};
+static const struct name_value bools[] = {
+    {"1", 1}, {"true", 1}, {"yes", 1}, {"on", 1},
+    {"0", 0}, {"false", 0}, {"no", 0}, {"off", 0},
+};
+
+static int table_from(const struct name_value *t, size_t n, const char *s)
+{
+    if (s == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(t[i].name, s) == 0)
+            return t[i].value;
+    return -1;
+}
+
+static const char *table_name(const struct name_value *t, size_t n, int value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].value == value)
+            return t[i].name;
+    return "unknown";
+}
+
+const char *options_log_format_name(enum log_format f)
+{
+    return table_name(log_formats, COUNT_OF(log_formats), (int)f);
+}
+
+const char *options_log_level_name(enum log_level l)
+{
+    return table_name(log_levels, COUNT_OF(log_levels), (int)l);
+}
+
+const char *options_overlap_name(enum overlap_policy p)
+{
+    return table_name(overlaps, COUNT_OF(overlaps), (int)p);
+}
+
+int options_log_format_from(const char *s)
+{
+    return table_from(log_formats, COUNT_OF(log_formats), s);
+}
+
+int options_log_level_from(const char *s)
+{
+    return table_from(log_levels, COUNT_OF(log_levels), s);
+}
+
+int options_overlap_from(const char *s)
+{
+    return table_from(overlaps, COUNT_OF(overlaps), s);
+}
+
+int options_bool_from(const char *s)
+{
+    return table_from(bools, COUNT_OF(bools), s);
+}
+
+/* --------------------------------------------------------- parser state -- */
+
+struct parser {
+    struct options *o;      /* being filled */
+    unsigned cli_given;     /* bit i: specs[i] appeared on the command line */
+    unsigned cli_set;       /* enum options_set_bit given on the command line */
+    bool mode_from_cli;     /* a mode option was on the command line */
+    char mode_who[WHO_MAX]; /* option or variable that chose o->mode */
+    bool help, version;     /* seen on the command line; win over everything */
+    bool failed;            /* err holds the first error */
+    char *err;              /* caller's buffer */
+    size_t errlen;
+};
+
+/* One value being applied: where it came from, for messages and precedence. */
+struct arg {
+    char who[WHO_MAX]; /* "--grace" or "CROND_LITE_GRACE" */
+    const char *val;   /* NULL for a flag on the command line */
+    bool from_env;
+};
+
+/* Keeps the first error only: later ones are usually consequences. */
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parser *p, const char *fmt, ...)
+{
+    if (p->failed)
+        return -1;
+    p->failed = true;
+    if (p->err == NULL || p->errlen == 0)
+        return -1;
+    int n = snprintf(p->err, p->errlen, PROG ": ");
+    if (n < 0 || (size_t)n >= p->errlen)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* -------------------------------------------------------------- setters -- */
+
+typedef int (*option_setter)(struct parser *p, const struct arg *a);
+
+static int flag_value(struct parser *p, const struct arg *a, bool *out)
+{
+    if (a->val == NULL) {
+        *out = true;
+        return 0;
+    }
+    int b = options_bool_from(a->val);
+    if (b < 0)
+        return fail(p, "%s: expected 1/0, true/false, yes/no or on/off, got '%s'", a->who, a->val);
+    *out = b == 1;
+    return 0;
+}
+
+static int named_value(struct parser *p, const struct arg *a, const struct name_value *t,
+                       size_t n, const char *expected, int *out)
+{
+    int v = table_from(t, n, a->val);
+    if (v < 0)
+        return fail(p, "%s: expected %s, got '%s'", a->who, expected, a->val);
+    *out = v;
+    return 0;
+}
+
+static int mode_choose(struct parser *p, const struct arg *a, enum options_mode m)
+{
+    if (p->o->mode != MODE_DAEMON && p->o->mode != m)
+        return fail(p, "%s and %s cannot be combined (see --help)", p->mode_who, a->who);
+    p->o->mode = m;
+    snprintf(p->mode_who, sizeof p->mode_who, "%s", a->who);
+    if (!a->from_env)
+        p->mode_from_cli = true;
+    return 0;
+}
+
+static int file_add(struct parser *p, const struct arg *a, const char *path)
+{
+    if (p->o->nfiles >= OPTIONS_MAX_FILES)
+        return fail(p, "%s: at most %d crontab paths", a->who, OPTIONS_MAX_FILES);
+    p->o->files[p->o->nfiles++] = path;
+    return 0;
+}
+
+/* The variable is split in an owned copy (o->env_files) because envp belongs
+ * to the caller and must not be written to. */
+static int files_split(struct parser *p, const struct arg *a)
+{
+    static const char seps[] = " \t\n";
+    free(p->o->env_files);
+    p->o->env_files = strdup(a->val);
+    if (p->o->env_files == NULL)
+        return fail(p, "%s: out of memory", a->who);
+    char *save = NULL;
+    for (char *t = strtok_r(p->o->env_files, seps, &save); t != NULL;
+         t = strtok_r(NULL, seps, &save))
+        if (file_add(p, a, t) < 0)
+            return -1;
+    if (p->o->nfiles == 0)
+        return fail(p, "%s: expected one or more paths separated by spaces", a->who);
+    return 0;
+}
+
+static int set_file(struct parser *p, const struct arg *a)
+{
+    return a->from_env ? files_split(p, a) : file_add(p, a, a->val);
+}
+
+static int set_config(struct parser *p, const struct arg *a)
+{
+    p->o->config = a->val;
+    return 0;
+}
+
+/* Only the shape is checked here; the names are looked up when dropping
+ * privileges, which is where a missing user can be reported usefully. */
+static int set_user(struct parser *p, const struct arg *a)
+{
+    const char *colon = strchr(a->val, ':');
+    if (a->val[0] == ':' || (colon != NULL && (colon[1] == '\0' || strchr(colon + 1, ':'))))
+        return fail(p, "%s: expected USER or USER:GROUP (names or numbers), got '%s'", a->who,
+                    a->val);
+    p->o->user = a->val;
+    return 0;
+}
+
+static int set_system(struct parser *p, const struct arg *a)
+{
+    return flag_value(p, a, &p->o->system);
+}
+
+/* Absolute, because jobs run with a working directory of the user's home
+ * and a PATH that may not be the daemon's. */
+static int set_shell(struct parser *p, const struct arg *a)
+{
+    if (a->val[0] != '/')
+        return fail(p, "%s: expected an absolute path, got '%s'", a->who, a->val);
+    p->o->shell = a->val;
+    return 0;
+}
+
+static int set_timezone(struct parser *p, const struct arg *a)
+{
+    p->o->timezone = a->val;
+    return 0;
+}
+
+static int set_log_format(struct parser *p, const struct arg *a)
+{
+    int v = 0;
+    if (named_value(p, a, log_formats, COUNT_OF(log_formats), "text or json", &v) < 0)
+        return -1;
+    p->o->log_format = (enum log_format)v;
+    return 0;
+}
+
+static int set_log_level(struct parser *p, const struct arg *a)
+{
+    int v = 0;
+    if (named_value(p, a, log_levels, COUNT_OF(log_levels), "error, warn, info or debug", &v) < 0)
+        return -1;
+    p->o->log_level = (enum log_level)v;
+    return 0;
+}
+
+static int set_grace(struct parser *p, const struct arg *a)
+{
+    char derr[128];
+    if (duration_parse(a->val, &p->o->grace_ms, derr, sizeof derr) < 0)
+        return fail(p, "%s: expected a duration like 90s, 5m, 1h30m: %s", a->who, derr);
+    return 0;
+}
+
+static int set_overlap(struct parser *p, const struct arg *a)
+{
+    int v = 0;
+    if (named_value(p, a, overlaps, COUNT_OF(overlaps), "skip, allow or queue", &v) < 0)
+        return -1;
+    p->o->overlap = (enum overlap_policy)v;
+    return 0;
+}
+
+static int set_clean_env(struct parser *p, const struct arg *a)
+{
+    return flag_value(p, a, &p->o->clean_env);
+}
+
+static int set_no_reload(struct parser *p, const struct arg *a)
+{
+    return flag_value(p, a, &p->o->no_reload);
+}
+
+static int set_check(struct parser *p, const struct arg *a)
+{
+    bool on = false;
+    if (flag_value(p, a, &on) < 0)
+        return -1;
+    return on ? mode_choose(p, a, MODE_CHECK) : 0;
+}
+
+static int set_list(struct parser *p, const struct arg *a)
+{
+    bool on = false;
+    if (flag_value(p, a, &on) < 0)
+        return -1;
+    return on ? mode_choose(p, a, MODE_LIST) : 0;
+}
+
+/* The expression is parsed by the caller, which owns cronspec and zones. */
+static int set_next(struct parser *p, const struct arg *a)
+{
+    p->o->next_expr = a->val;
+    return mode_choose(p, a, MODE_NEXT);
+}
+
+static int set_from(struct parser *p, const struct arg *a)
+{
+    p->o->from = a->val;
+    return 0;
+}
+
+static int set_tz(struct parser *p, const struct arg *a)
+{
+    p->o->tz = a->val;
+    return 0;
+}
+
+static int set_count(struct parser *p, const struct arg *a)
+{
+    const char *s = a->val;
+    long v = 0;
+    for (; *s >= '0' && *s <= '9' && v <= COUNT_MAX; s++)
+        v = v * 10 + (*s - '0');
+    if (*s != '\0' || v < 1 || v > COUNT_MAX)
+        return fail(p, "%s: expected a number from 1 to %d, got '%s'", a->who, COUNT_MAX, a->val);
+    p->o->count = (int)v;
+    return 0;
+}
+
+static int set_version(struct parser *p, const struct arg *a)
+{
+    (void)a;
+    p->version = true;
+    return 0;
+}
+
+static int set_help(struct parser *p, const struct arg *a)
+{
+    (void)a;
+    p->help = true;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- table -- */
+
+struct option_spec {
+    const char *name;    /* long name, without "--" */
+    char letter;         /* short option, or 0 */
+    const char *metavar; /* the argument, for messages; NULL: a flag */
+    const char *env;     /* CROND_LITE_<NAME>, or NULL (-h, -V) */
+    unsigned set_bit;    /* enum options_set_bit, or 0 */
+    bool mode;           /* selects the mode (see mode_choose) */
+    option_setter set;
+};
+
+/* Variable names are spelled out, not derived, so that grep finds them;
+ * tests check they follow the CROND_LITE_<LONG NAME> rule. */
+static const struct option_spec specs[] = {
+    {"file", 'f', "PATH", "CROND_LITE_FILE", OPT_SET_FILES, false, set_file},
+    {"config", 'c', "FILE", "CROND_LITE_CONFIG", OPT_SET_CONFIG, false, set_config},
+    {"user", 'u', "USER[:GROUP]", "CROND_LITE_USER", OPT_SET_USER, false, set_user},
+    {"system", 0, NULL, "CROND_LITE_SYSTEM", OPT_SET_SYSTEM, false, set_system},
+    {"shell", 's', "PATH", "CROND_LITE_SHELL", OPT_SET_SHELL, false, set_shell},
+    {"timezone", 'z', "ZONE", "CROND_LITE_TIMEZONE", OPT_SET_TIMEZONE, false, set_timezone},
+    {"log-format", 0, "FORMAT", "CROND_LITE_LOG_FORMAT", OPT_SET_LOG_FORMAT, false, set_log_format},
+    {"log-level", 0, "LEVEL", "CROND_LITE_LOG_LEVEL", OPT_SET_LOG_LEVEL, false, set_log_level},
+    {"grace", 0, "DURATION", "CROND_LITE_GRACE", OPT_SET_GRACE, false, set_grace},
+    {"overlap", 0, "POLICY", "CROND_LITE_OVERLAP", OPT_SET_OVERLAP, false, set_overlap},
+    {"clean-env", 0, NULL, "CROND_LITE_CLEAN_ENV", OPT_SET_CLEAN_ENV, false, set_clean_env},
+    {"no-reload", 0, NULL, "CROND_LITE_NO_RELOAD", OPT_SET_NO_RELOAD, false, set_no_reload},
+    {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
+    {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
+    {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
+    {"from", 0, "TIME", "CROND_LITE_FROM", OPT_SET_FROM, false, set_from},
+    {"tz", 0, "ZONE", "CROND_LITE_TZ", OPT_SET_TZ, false, set_tz},
+    {"count", 0, "N", "CROND_LITE_COUNT", OPT_SET_COUNT, false, set_count},
+    {"version", 'V', NULL, NULL, 0, false, set_version},
+    {"help", 'h', NULL, NULL, 0, false, set_help},
+};
+
+_Static_assert(COUNT_OF(specs) <= sizeof(unsigned) * 8, "cli_given has one bit per option");
+
+static const struct option_spec *spec_by_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < COUNT_OF(specs); i++)
+        if (strlen(specs[i].name) == len && memcmp(specs[i].name, name, len) == 0)
+            return &specs[i];
+    return NULL;
+}
+
+static const struct option_spec *spec_by_letter(char c)
+{
+    for (size_t i = 0; i < COUNT_OF(specs); i++)
+        if (specs[i].letter != 0 && specs[i].letter == c)
+            return &specs[i];
+    return NULL;
+}
+
+/* --------------------------------------------------------------- driver -- */
+
+static int option_apply(struct parser *p, const struct option_spec *sp, const char *val,
+                        bool from_env)
+{
+    struct arg a = {.val = val, .from_env = from_env};
+    if (from_env) {
+        snprintf(a.who, sizeof a.who, "%s", sp->env);
+    } else {
+        snprintf(a.who, sizeof a.who, "--%s", sp->name);
+        p->cli_given |= 1u << (sp - specs);
+        p->cli_set |= sp->set_bit;
+    }
+    if (sp->metavar != NULL && val[0] == '\0')
+        return fail(p, "%s: expected %s, got an empty value", a.who, sp->metavar);
+    if (sp->set(p, &a) < 0)
+        return -1;
+    p->o->set |= sp->set_bit;
+    return 0;
+}
+
+static int value_missing(struct parser *p, const struct option_spec *sp)
+{
+    return fail(p, "--%s needs an argument %s (see --help)", sp->name, sp->metavar);
+}
+
+/* Returns the index of the next argument to read. */
+static int long_parse(struct parser *p, int argc, char *const argv[], int i, const char *s)
+{
+    const char *eq = strchr(s, '=');
+    size_t len = eq != NULL ? (size_t)(eq - s) : strlen(s);
+    const struct option_spec *sp = spec_by_name(s, len);
+    if (sp == NULL) {
+        fail(p, "unknown option '--%.*s' (see --help)", (int)len, s);
+        return i;
+    }
+    if (sp->metavar == NULL) {
+        if (eq != NULL)
+            fail(p, "--%s takes no value (see --help)", sp->name);
+        else
+            option_apply(p, sp, NULL, false);
+        return i;
+    }
+    if (eq != NULL) {
+        option_apply(p, sp, eq + 1, false);
+        return i;
+    }
+    if (i >= argc) {
+        value_missing(p, sp);
+        return i;
+    }
+    option_apply(p, sp, argv[i], false);
+    return i + 1;
+}
+
+/* A cluster of short options ("-nl", "-fPATH", "-f PATH"): an option with an
+ * argument takes the rest of the cluster, or the next argument. */
+static int short_parse(struct parser *p, int argc, char *const argv[], int i, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        const struct option_spec *sp = spec_by_letter(*s);
+        if (sp == NULL) {
+            fail(p, "unknown option '-%c' (see --help)", *s);
+            return i;
+        }
+        if (sp->metavar == NULL) {
+            option_apply(p, sp, NULL, false);
+            continue;
+        }
+        if (s[1] != '\0') {
+            option_apply(p, sp, s + 1, false);
+            return i;
+        }
+        if (i >= argc) {
+            value_missing(p, sp);
+            return i;
+        }
+        option_apply(p, sp, argv[i], false);
+        return i + 1;
+    }
+    return i;
+}
+
+/* Errors do not stop the scan: a later --help must still be seen. */
+static void argv_parse(struct parser *p, int argc, char *const argv[])
+{
+    int i = 1;
+    while (i < argc) {
+        const char *s = argv[i++];
+        if (strcmp(s, "--") == 0) {
+            if (i < argc)
+                fail(p, "unexpected argument '%s' (crontabs are given with -f; see --help)",
+                     argv[i]);
+            return;
+        }
+        if (s[0] == '-' && s[1] == '-')
+            i = long_parse(p, argc, argv, i, s + 2);
+        else if (s[0] == '-' && s[1] != '\0')
+            i = short_parse(p, argc, argv, i, s + 1);
+        else
+            fail(p, "unexpected argument '%s' (crontabs are given with -f; see --help)", s);
+    }
+}
+
+/* Like getenv(3), but on the array given, so tests need no setenv. */
+static const char *env_lookup(char *const envp[], const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; envp != NULL && envp[i] != NULL; i++)
+        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=')
+            return envp[i] + len + 1;
+    return NULL;
+}
+
+static void env_parse(struct parser *p, char *const envp[])
+{
+    for (size_t i = 0; i < COUNT_OF(specs) && !p->failed; i++) {
+        const struct option_spec *sp = &specs[i];
+        if (sp->env == NULL || (p->cli_given & (1u << i)) || (sp->mode && p->mode_from_cli))
+            continue;
+        const char *val = env_lookup(envp, sp->env);
+        if (val != NULL && val[0] != '\0')
+            option_apply(p, sp, val, true);
+    }
+}
+
+/* Only what the command line says is checked: see the file comment. */
+static void mode_check(struct parser *p)
+{
+    enum options_mode m = p->o->mode;
+    if ((p->cli_set & OPT_SET_FROM) && m != MODE_NEXT)
+        fail(p, "--from needs --next (see --help)");
+    else if ((p->cli_set & OPT_SET_TZ) && m != MODE_NEXT)
+        fail(p, "--tz needs --next; the daemon's zone is --timezone (see --help)");
+    else if ((p->cli_set & OPT_SET_COUNT) && m != MODE_LIST && m != MODE_NEXT)
+        fail(p, "--count needs --list or --next (see --help)");
+}
+
+static void options_defaults(struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = MODE_DAEMON;
+    o->shell = "/bin/sh";
+    o->log_format = LOG_FORMAT_TEXT;
+    o->log_level = LOG_LEVEL_INFO;
+    o->grace_ms = 9000;
+    o->overlap = OVERLAP_SKIP;
+    o->count = 5;
+}
+
+/* On failure nothing stays allocated, so the caller need not call
+ * options_free (doing so anyway is harmless). */
+int options_parse(int argc, char *const argv[], char *const envp[], struct options *out,
+                  char *err, size_t errlen)
+{
+    struct parser p = {.o = out, .err = err, .errlen = errlen};
+    options_defaults(out);
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    argv_parse(&p, argc, argv);
+    if (p.help || p.version) {
+        out->mode = p.help ? MODE_HELP : MODE_VERSION;
+        if (err != NULL && errlen > 0)
+            err[0] = '\0';
+        return 0;
+    }
+    if (!p.failed)
+        env_parse(&p, envp);
+    if (!p.failed)
+        mode_check(&p);
+    if (p.failed) {
+        options_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void options_free(struct options *o)
+{
+    if (o == NULL)
+        return;
+    if (o->env_files != NULL)
+        o->nfiles = 0; /* the paths pointed into env_files */
+    free(o->env_files);
+    o->env_files = NULL;
+}
+
+/* ----------------------------------------------------------------- help -- */
+
+static const char usage_text[] =
+    "Usage: crond-lite [OPTIONS]              run the scheduler in the foreground\n"
+    "       crond-lite --check [OPTIONS]      parse everything, print problems, exit\n"
+    "       crond-lite --list [--count N] [OPTIONS]\n"
+    "                                         print every job's next N fire times\n"
+    "       crond-lite --next EXPR [--from TIME] [--tz ZONE] [--count N]\n"
+    "                                         print the next fire times of EXPR\n"
+    "\n"
+    "Options (defaults in brackets):\n"
+    "  -f, --file PATH          crontab file or directory, repeatable [/etc/crontabs]\n"
+    "  -c, --config FILE        INI configuration file [none]\n"
+    "  -u, --user USER[:GROUP]  when started as root, drop to this user first\n"
+    "      --system             crontab lines carry a user column [off]\n"
+    "  -s, --shell PATH         absolute path of the shell running jobs [/bin/sh]\n"
+    "  -z, --timezone ZONE      zone of schedules without CRON_TZ [$TZ, else system]\n"
+    "      --log-format FORMAT  text or json [text]\n"
+    "      --log-level LEVEL    error, warn, info or debug [info]\n"
+    "      --grace DURATION     on stop, time from SIGTERM to SIGKILL [9s]\n"
+    "      --overlap POLICY     skip, allow or queue a job due while running [skip]\n"
+    "      --clean-env          jobs get only the crontab's variables plus HOME,\n"
+    "                           USER, LOGNAME, SHELL, PATH [off: they inherit]\n"
+    "      --no-reload          do not watch crontab files for changes [watch]\n"
+    "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
+    "  -l, --list               print each job's next --count fire times\n"
+    "      --next EXPR          print the next --count fire times of EXPR\n"
+    "      --from TIME          start for --next, e.g. 2026-03-08T01:30:00 [now]\n"
+    "      --tz ZONE            zone of --next and --from [as for --timezone]\n"
+    "      --count N            times --list and --next print, 1-100000 [5]\n"
+    "  -V, --version            print the version and exit\n"
+    "  -h, --help               print this help and exit\n"
+    "\n"
+    "Durations: 90s, 5m, 1h30m, 250ms, or plain seconds.\n"
+    "Every option but -V and -h can also be set with CROND_LITE_<OPTION> (upper\n"
+    "case, '-' as '_'), e.g. CROND_LITE_LOG_FORMAT=json; flags take 1/0, true/false,\n"
+    "yes/no, on/off; CROND_LITE_FILE takes several paths separated by spaces.\n"
+    "The command line wins over the environment, which wins over the INI file.\n"
+    "Exit status: 0 ok, 1 invalid configuration or problems found, 2 usage error.\n";
+
+const char *options_usage(void)
+{
+    return usage_text;
+}
