@@ -304,13 +304,15 @@ static int read_dow_special(struct cursor *c, int day, struct cronspec *s,
 }
 
 /* base := '*' | '?' | value ['-' value]; fills [*lo, *hi] and whether it was a
- * star, so the caller can apply a step. */
+ * star or a single value, so the caller can apply a step ("N/step" runs to
+ * the end of the field, "N-N/step" does not). */
 static int read_base(struct cursor *c, const struct field_desc *f, int *lo, int *hi,
-                     bool *star, struct cronspec_error *err)
+                     bool *star, bool *single, struct cronspec_error *err)
 {
     bool day_field = f == &fields[F_DOM] || f == &fields[F_DOW];
     char ch = cur_peek(c);
     *star = false;
+    *single = false;
     if (ch == '*' || ch == '?') {
         if (ch == '?' && !day_field)
             return fail(err, cur_col(c), "%s: '?' is only allowed in the day fields", f->name);
@@ -325,8 +327,10 @@ static int read_base(struct cursor *c, const struct field_desc *f, int *lo, int 
     if (read_value(c, f, lo, err) != 0)
         return -1;
     *hi = *lo;
-    if (cur_peek(c) != '-')
+    if (cur_peek(c) != '-') {
+        *single = true;
         return 0;
+    }
     c->p++;
     int col = cur_col(c);
     if (read_value(c, f, hi, err) != 0)
@@ -349,10 +353,10 @@ static int parse_item(struct cursor *c, enum field_id id, struct field_out *o,
             return r < 0 ? -1 : 0;
     }
     int lo = 0, hi = 0, step = 1;
-    bool star = false;
-    if (read_base(c, f, &lo, &hi, &star, err) != 0)
+    bool star = false, single = false;
+    if (read_base(c, f, &lo, &hi, &star, &single, err) != 0)
         return -1;
-    if (id == F_DOW && !star && lo == hi) {
+    if (id == F_DOW && single) {
         int r = read_dow_special(c, lo, s, err);
         if (r != 0)
             return r < 0 ? -1 : 0;
@@ -361,8 +365,8 @@ static int parse_item(struct cursor *c, enum field_id id, struct field_out *o,
         c->p++;
         if (read_step(c, f, &step, err) != 0)
             return -1;
-        if (!star && lo == hi)
-            hi = f->star_max > lo ? f->star_max : f->max; /* N/step: N to the end */
+        if (single)
+            hi = f->star_max >= lo ? f->star_max : f->max; /* N/step: N to the end */
     } else if (star && cur_peek(c) == '\0') {
         o->any = true;
     }

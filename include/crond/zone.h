@@ -71,7 +71,8 @@ int zone_load_system(const char *tzdir, struct zone **out_zone, char *err, size_
 struct zone_cache;
 struct zone_cache *zone_cache_new(const char *tzdir);
 /* Returns a zone owned by the cache (valid until zone_cache_free), or NULL
- * with err. A failed name is remembered too (one message per name). */
+ * with err. A failed name is remembered too (one message per name). The name
+ * NULL is the system zone (zone_load_system). */
 const struct zone *zone_cache_get(struct zone_cache *c, const char *name,
                                   char *err, size_t errlen);
 void zone_cache_free(struct zone_cache *c);

@@ -76,6 +76,12 @@ static void test_n_slash_step_runs_to_max(void **state)
     assert_true(s.hour == (BIT(20) | BIT(22)));
     /* Mon/2 is Mon-Sat/2: Monday, Wednesday, Friday (not Sunday as 7) */
     assert_true(s.dow == (BIT(1) | BIT(3) | BIT(5)));
+    /* found by the property test: a written one-value range stays one value,
+     * and N/step at the last weekday does not reach Sunday-as-7 */
+    s = parse_ok("15-15/7 * * * 6/1");
+    assert_true(s.min == BIT(15));
+    assert_true(s.dow == BIT(6));
+    assert_true(parse_ok("0 0 * * 7/3").dow == BIT(0));
 }
 
 static void test_names_any_case_and_full(void **state)

@@ -1,0 +1,76 @@
+/* loader: crontab files and directories on disk to jobs ready to schedule.
+ *
+ * The I/O half of crontab handling (the text half is crontab.c): directory
+ * rules, the file permission rule, zone names resolved through a cache, and
+ * schedules that can never fire. Every problem of every file is collected;
+ * nothing is printed here.
+ */
+#ifndef CROND_LOADER_H
+#define CROND_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/crontab.h"
+
+struct zone;
+struct zone_cache;
+
+struct loader_opts {
+    bool system;                     /* --system: user column */
+    bool percent_newline;            /* crontab(5) '%' */
+    const struct zone *default_zone; /* zone of schedules without CRON_TZ */
+    struct zone_cache *zones;        /* resolves CRON_TZ names */
+    int64_t now;                     /* UTC seconds, for "can never fire" */
+};
+
+struct loader_job {
+    char *id;                           /* "FILE:LINE" (file name without directory) */
+    const struct crontab_entry *entry;  /* owned by the file's crontab */
+    const struct zone *zone;            /* owned by the cache or the caller */
+    size_t file;                        /* index into loader_result.files */
+};
+
+struct loader_file {
+    char *path;          /* as opened: directory + "/" + name */
+    char *name;          /* name without directory (job ids) */
+    struct crontab tab;  /* entries and the text's own diags */
+};
+
+enum loader_severity { LOADER_ERROR, LOADER_WARNING };
+
+struct loader_diag {
+    enum loader_severity severity;
+    char *file;   /* path */
+    int line;     /* 1-based, 0 for a problem of the whole file */
+    int col;      /* 1-based, 0 for a problem of the whole file */
+    char *msg;
+};
+
+struct loader_result {
+    struct loader_file *files;
+    size_t nfiles;
+    struct loader_job *jobs;
+    size_t njobs;
+    struct loader_diag *diags;
+    size_t ndiags;
+    size_t nerrors;   /* diags with LOADER_ERROR */
+};
+
+/* Loads every path (a file, or a directory read non-recursively). Returns 0,
+ * or -1 when out of memory; problems are in out->diags either way, and out
+ * is always safe to free. */
+int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
+                struct loader_result *out);
+void loader_result_free(struct loader_result *r);
+
+/* "FILE:LINE:COL: message" ("FILE: message" for whole-file problems), with
+ * "warning: " before warnings. Returns the length snprintf would write. */
+int loader_diag_format(const struct loader_diag *d, char *buf, size_t len);
+
+/* Directory rule: is this directory entry name skipped? (".", "~", ".dpkg-",
+ * ".rpm", ".swp"). */
+bool loader_name_skipped(const char *name);
+
+#endif

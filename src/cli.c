@@ -1,0 +1,171 @@
+/* cli: --check, --list and --next (see cli.h). These modes have no side
+ * effects: they read crontabs and zones and print. */
+#include "crond/cli.h"
+
+#include <string.h>
+
+#include "crond/calendar.h"
+#include "crond/cronspec.h"
+#include "crond/loader.h"
+#include "crond/options.h"
+#include "crond/timefmt.h"
+#include "crond/zone.h"
+
+#define PROG "crond-lite"
+
+/* ------------------------------------------------------------------------ */
+/* Zones                                                                    */
+/* ------------------------------------------------------------------------ */
+
+int cli_default_zone(struct cli_env *env, const char *tz_env)
+{
+    char err[256];
+    const char *name = env->opts->timezone;
+    const char *what = "--timezone";
+    if (name == NULL && tz_env != NULL && tz_env[0] != '\0') {
+        name = tz_env;
+        what = "TZ";
+    }
+    env->default_zone = zone_cache_get(env->zones, name, err, sizeof err);
+    if (env->default_zone == NULL) {
+        fprintf(env->err, PROG ": %s: %s\n", name != NULL ? what : "/etc/localtime", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Printing fire times                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Prints up to count fire times after `after`, each line prefixed by
+ * prefix. Returns how many were printed. */
+static int print_times(FILE *out, const char *prefix, const struct cronspec *s,
+                       const struct zone *z, int64_t after, int count)
+{
+    char iso[TIMEFMT_ISO_LEN];
+    int64_t t = after;
+    int printed = 0;
+    for (int i = 0; i < count; i++) {
+        if (s->kind == CRONSPEC_EVERY) {
+            /* @every counts from the start (of the daemon; here of --from) */
+            t = calendar_next_every(s->every_ms, after * 1000, t * 1000) / 1000;
+        } else if (calendar_next(s, z, t, &t) != CALENDAR_OK) {
+            break;
+        }
+        timefmt_iso(t, z, iso, sizeof iso);
+        fprintf(out, "%s%s\n", prefix, iso);
+        printed++;
+    }
+    return printed;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --next                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const struct zone *next_zone(const struct cli_env *env)
+{
+    char err[256];
+    if (env->opts->tz == NULL)
+        return env->default_zone;
+    const struct zone *z = zone_cache_get(env->zones, env->opts->tz, err, sizeof err);
+    if (z == NULL)
+        fprintf(env->err, PROG ": --tz: %s\n", err);
+    return z;
+}
+
+int cli_next(const struct cli_env *env)
+{
+    const struct options *o = env->opts;
+    struct cronspec s;
+    struct cronspec_error perr;
+    if (cronspec_parse(o->next_expr, &s, &perr) != 0) {
+        fprintf(env->err, PROG ": --next '%s': column %d: %s\n", o->next_expr, perr.col, perr.msg);
+        return 1;
+    }
+    const struct zone *z = next_zone(env);
+    if (z == NULL)
+        return 1;
+    int64_t from = env->now;
+    char err[256];
+    if (o->from != NULL && timefmt_parse(o->from, z, &from, err, sizeof err) != 0) {
+        fprintf(env->err, PROG ": --from '%s': %s\n", o->from, err);
+        return 2;
+    }
+    if (s.kind == CRONSPEC_REBOOT) {
+        fprintf(env->err, PROG ": @reboot has no calendar time: it runs once when the daemon starts\n");
+        return 0;
+    }
+    if (print_times(env->out, "", &s, z, from, o->count) == 0) {
+        char iso[TIMEFMT_ISO_LEN];
+        timefmt_iso(from, z, iso, sizeof iso);
+        fprintf(env->err, PROG ": --next '%s': can never fire after %s (in %s)\n", o->next_expr,
+                iso, zone_name(z));
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --check and --list                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Loads the crontabs of the options and prints every problem. */
+static int load_all(const struct cli_env *env, struct loader_result *r)
+{
+    const struct options *o = env->opts;
+    static const char *const default_paths[] = {OPTIONS_DEFAULT_FILE};
+    const char *const *paths = o->nfiles > 0 ? o->files : default_paths;
+    size_t npaths = o->nfiles > 0 ? o->nfiles : 1;
+    struct loader_opts lo = {
+        .system = o->system,
+        .percent_newline = false,
+        .default_zone = env->default_zone,
+        .zones = env->zones,
+        .now = env->now,
+    };
+    int rc = loader_load(paths, npaths, &lo, r);
+    for (size_t i = 0; i < r->ndiags; i++) {
+        char line[1024];
+        loader_diag_format(&r->diags[i], line, sizeof line);
+        fprintf(env->err, "%s\n", line);
+    }
+    if (rc != 0)
+        fprintf(env->err, PROG ": out of memory\n");
+    return rc;
+}
+
+int cli_check(const struct cli_env *env)
+{
+    struct loader_result r;
+    int rc = load_all(env, &r);
+    int status = rc != 0 || r.nerrors > 0 ? 1 : 0;
+    if (status == 0)
+        fprintf(env->out, "%zu file%s, %zu job%s: no problems\n", r.nfiles, r.nfiles == 1 ? "" : "s",
+                r.njobs, r.njobs == 1 ? "" : "s");
+    else
+        fprintf(env->err, PROG ": %zu problem%s found\n", r.nerrors, r.nerrors == 1 ? "" : "s");
+    loader_result_free(&r);
+    return status;
+}
+
+int cli_list(const struct cli_env *env)
+{
+    struct loader_result r;
+    if (load_all(env, &r) != 0 || r.nerrors > 0) {
+        loader_result_free(&r);
+        return 1;
+    }
+    for (size_t i = 0; i < r.njobs; i++) {
+        const struct loader_job *j = &r.jobs[i];
+        char prefix[512];
+        snprintf(prefix, sizeof prefix, "%s\t", j->id);
+        if (j->entry->spec.kind == CRONSPEC_REBOOT)
+            fprintf(env->out, "%s@reboot\n", prefix);
+        else
+            print_times(env->out, prefix, &j->entry->spec, j->zone, env->now, env->opts->count);
+    }
+    loader_result_free(&r);
+    return 0;
+}

@@ -1,0 +1,336 @@
+/* loader: crontab files and directories to jobs (see loader.h). */
+#include "crond/loader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crond/calendar.h"
+#include "crond/zone.h"
+
+/* A crontab bigger than this is refused rather than read into memory. */
+#define LOADER_MAX_FILE_BYTES (64 * 1024 * 1024)
+
+/* ------------------------------------------------------------------------ */
+/* Growing arrays and diagnostics                                           */
+/* ------------------------------------------------------------------------ */
+
+static int grow(void **arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *p = realloc(*arr, ncap * elem);
+    if (p == NULL)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* Builder state: the result plus array capacities. */
+struct load {
+    struct loader_result *r;
+    const struct loader_opts *o;
+    size_t cap_files, cap_jobs, cap_diags;
+    bool oom;
+};
+
+static void diag(struct load *ld, enum loader_severity sev, const char *file, int line, int col,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void diag(struct load *ld, enum loader_severity sev, const char *file, int line, int col,
+                 const char *fmt, ...)
+{
+    struct loader_result *r = ld->r;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (grow((void **)&r->diags, r->ndiags, &ld->cap_diags, sizeof *r->diags) != 0) {
+        ld->oom = true;
+        return;
+    }
+    struct loader_diag *d = &r->diags[r->ndiags];
+    *d = (struct loader_diag){sev, strdup(file), line, col, strdup(msg)};
+    if (d->file == NULL || d->msg == NULL) {
+        free(d->file);
+        free(d->msg);
+        ld->oom = true;
+        return;
+    }
+    r->ndiags++;
+    if (sev == LOADER_ERROR)
+        r->nerrors++;
+}
+
+int loader_diag_format(const struct loader_diag *d, char *buf, size_t len)
+{
+    const char *sev = d->severity == LOADER_WARNING ? "warning: " : "";
+    if (d->line == 0)
+        return snprintf(buf, len, "%s: %s%s", d->file, sev, d->msg);
+    return snprintf(buf, len, "%s:%d:%d: %s%s", d->file, d->line, d->col, sev, d->msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading one file                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* crontab files writable by others are refused: anyone could make the
+ * daemon's user run anything. Group-writable is common on shared volumes, so
+ * it is only warned about. */
+static int check_mode(struct load *ld, const char *path, const struct stat *st)
+{
+    if (st->st_mode & S_IWOTH) {
+        diag(ld, LOADER_ERROR, path, 0, 0,
+             "writable by others (mode %04o), refused: run chmod o-w on it",
+             (unsigned)(st->st_mode & 07777));
+        return -1;
+    }
+    if (st->st_mode & S_IWGRP)
+        diag(ld, LOADER_WARNING, path, 0, 0, "writable by its group (mode %04o)",
+             (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
+static char *read_all(struct load *ld, const char *path, size_t *out_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diag(ld, LOADER_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) != 0) {
+        diag(ld, LOADER_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        diag(ld, LOADER_ERROR, path, 0, 0, "not a regular file");
+    } else if (st.st_size > LOADER_MAX_FILE_BYTES) {
+        diag(ld, LOADER_ERROR, path, 0, 0, "larger than %d MiB", LOADER_MAX_FILE_BYTES >> 20);
+    } else if (check_mode(ld, path, &st) == 0) {
+        buf = malloc((size_t)st.st_size + 1);
+        size_t got = 0;
+        while (buf != NULL && got <= (size_t)st.st_size) {
+            ssize_t n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                if (n < 0)
+                    diag(ld, LOADER_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+                break;
+            }
+            got += (size_t)n;
+        }
+        if (buf == NULL)
+            ld->oom = true;
+        *out_len = got;
+        /* The file may have grown between fstat and read: it is read again on
+         * the next reload, so what was read up to the known size stands. */
+        if (got > (size_t)st.st_size)
+            *out_len = (size_t)st.st_size;
+    }
+    close(fd);
+    return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries to jobs                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The zone of an entry, or NULL after reporting an unknown name (once per
+ * place it was written). */
+static const struct zone *entry_zone(struct load *ld, const struct loader_file *f,
+                                     const struct crontab_entry *e, int *last_bad_line)
+{
+    if (e->tz == NULL)
+        return ld->o->default_zone;
+    char err[256];
+    const struct zone *z = zone_cache_get(ld->o->zones, e->tz, err, sizeof err);
+    if (z == NULL && *last_bad_line != e->tz_line) {
+        diag(ld, LOADER_ERROR, f->path, e->tz_line, e->tz_col, "%s", err);
+        *last_bad_line = e->tz_line;
+    }
+    return z;
+}
+
+static int add_job(struct load *ld, size_t file, const struct crontab_entry *e,
+                   const struct zone *z)
+{
+    struct loader_result *r = ld->r;
+    if (grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0)
+        return -1;
+    const char *name = r->files[file].name;
+    size_t len = strlen(name) + 16;
+    char *id = malloc(len);
+    if (id == NULL)
+        return -1;
+    snprintf(id, len, "%s:%d", name, e->line);
+    r->jobs[r->njobs++] = (struct loader_job){id, e, z, file};
+    return 0;
+}
+
+static void file_jobs(struct load *ld, size_t fi)
+{
+    const struct loader_file *f = &ld->r->files[fi];
+    int last_bad_tz = -1;
+    for (size_t i = 0; i < f->tab.nentries && !ld->oom; i++) {
+        const struct crontab_entry *e = &f->tab.entries[i];
+        const struct zone *z = entry_zone(ld, f, e, &last_bad_tz);
+        if (z == NULL)
+            continue;
+        int64_t next;
+        if (calendar_next(&e->spec, z, ld->o->now, &next) == CALENDAR_NEVER) {
+            diag(ld, LOADER_ERROR, f->path, e->line, e->col,
+                 "schedule '%s' can never fire (in %s, after now)", e->schedule, zone_name(z));
+            continue;
+        }
+        if (add_job(ld, fi, e, z) != 0)
+            ld->oom = true;
+    }
+}
+
+static void load_file(struct load *ld, const char *path, const char *name)
+{
+    struct loader_result *r = ld->r;
+    size_t len = 0;
+    char *text = read_all(ld, path, &len);
+    if (text == NULL)
+        return;
+    if (grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
+        free(text);
+        ld->oom = true;
+        return;
+    }
+    struct loader_file *f = &r->files[r->nfiles];
+    memset(f, 0, sizeof *f);
+    f->path = strdup(path);
+    f->name = strdup(name);
+    struct crontab_opts co = {ld->o->system, ld->o->percent_newline};
+    int rc = crontab_parse(text, len, &co, &f->tab);
+    free(text);
+    r->nfiles++;
+    if (rc < 0 || f->path == NULL || f->name == NULL) {
+        ld->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < f->tab.ndiags; i++) {
+        const struct crontab_diag *d = &f->tab.diags[i];
+        diag(ld, LOADER_ERROR, path, d->line, d->col, "%s", d->msg);
+    }
+    file_jobs(ld, r->nfiles - 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Directories                                                              */
+/* ------------------------------------------------------------------------ */
+
+bool loader_name_skipped(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] == '.' || n == 0 || name[n - 1] == '~' || strstr(name, ".dpkg-") != NULL
+        || strstr(name, ".rpm") != NULL || strstr(name, ".swp") != NULL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of a directory that are not skipped, sorted (so job order and
+ * messages do not depend on the file system). */
+static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
+{
+    DIR *d = opendir(dir); /* glibc opens directory streams close-on-exec */
+    if (d == NULL) {
+        diag(ld, LOADER_ERROR, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+        return NULL;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (loader_name_skipped(de->d_name))
+            continue;
+        if (grow((void **)&names, n, &cap, sizeof *names) != 0
+            || (names[n] = strdup(de->d_name)) == NULL) {
+            ld->oom = true;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    *out_n = n;
+    return names;
+}
+
+static void load_dir(struct load *ld, const char *dir)
+{
+    size_t n = 0;
+    char **names = dir_names(ld, dir, &n);
+    size_t dlen = strlen(dir);
+    bool slash = dlen > 0 && dir[dlen - 1] == '/';
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s%s%s", dir, slash ? "" : "/", names[i]);
+        /* stat, not lstat: ConfigMap files are symlinks into ..data/. Only
+         * regular files are crontabs; subdirectories are not descended. */
+        if (!ld->oom && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            load_file(ld, path, names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void load_path(struct load *ld, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag(ld, LOADER_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        load_dir(ld, path);
+        return;
+    }
+    const char *slash = strrchr(path, '/');
+    load_file(ld, path, slash != NULL ? slash + 1 : path);
+}
+
+int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
+                struct loader_result *out)
+{
+    memset(out, 0, sizeof *out);
+    struct load ld = {.r = out, .o = opts};
+    for (size_t i = 0; i < npaths && !ld.oom; i++)
+        load_path(&ld, paths[i]);
+    return ld.oom ? -1 : 0;
+}
+
+void loader_result_free(struct loader_result *r)
+{
+    for (size_t i = 0; i < r->nfiles; i++) {
+        free(r->files[i].path);
+        free(r->files[i].name);
+        crontab_free(&r->files[i].tab);
+    }
+    for (size_t i = 0; i < r->njobs; i++)
+        free(r->jobs[i].id);
+    for (size_t i = 0; i < r->ndiags; i++) {
+        free(r->diags[i].file);
+        free(r->diags[i].msg);
+    }
+    free(r->files);
+    free(r->jobs);
+    free(r->diags);
+    memset(r, 0, sizeof *r);
+}
