@@ -67,9 +67,12 @@ $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench:
 deps:
 	@scripts/install-deps.sh --if-missing
 
+# Until the scheduler lands (the daemon issue), `make run` validates the
+# example crontabs and shows when each job would run.
 run: deps
 	$(MAKE) all
-	$(BIN) -f examples/crontabs
+	$(BIN) --check -f examples/crontabs
+	$(BIN) --list --count 3 -f examples/crontabs
 
 unit: $(UNIT_BINS)
 e2e: $(BIN)

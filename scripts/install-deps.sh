@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs every build and test dependency of crond-lite from Debian's
+# packages. Idempotent: installs only what is missing; uses sudo only when
+# not root. `make run` and `make test` call it with --if-missing, which
+# returns at once when everything is there.
+#
+#   scripts/install-deps.sh [--if-missing]
+set -eu
+
+# build: compiler, make, libraries; test: cmocka, valgrind, zone data,
+# util-linux (setpriv, unshare) and procps for the end-to-end tests.
+PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
+valgrind util-linux procps"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    [ "${1:-}" = "--if-missing" ] || echo "install-deps: all dependencies are installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "install-deps: need root (or sudo) to install:$missing" >&2
+    exit 1
+fi
+
+echo "install-deps: installing$missing"
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086  # $missing is a list of package names
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done"
