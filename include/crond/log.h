@@ -1,0 +1,54 @@
+/* log: the records crond-lite writes (DESIGN.md section 7), text (logfmt) or
+ * JSON, one record a line, each written with one write(2) call so records
+ * never interleave.
+ *
+ *   2026-12-01T13:00:00.002Z level=info event=job.start job=app.cron:3 pid=812 cmd="backup --full"
+ *   {"time":"2026-12-01T13:00:00.002Z","level":"info","event":"job.start","job":"app.cron:3","pid":812,"cmd":"backup --full"}
+ *
+ * Keys appear in the order they are added. Text values are quoted when they
+ * are empty or hold a blank, '=', '"', '\' or a control character (escapes
+ * \" \\ \n \r \t, other control bytes as \xNN). JSON strings escape per RFC
+ * 8259 and replace invalid UTF-8 with U+FFFD.
+ *
+ * The output fd is blocking on purpose: when crond-lite's stdout is slow,
+ * the daemon (and through full pipes, the jobs) slow down; nothing is
+ * dropped. Single-threaded: one record is built at a time.
+ */
+#ifndef CROND_LOG_H
+#define CROND_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/options.h"
+
+/* A record holds at most one 16 KiB output line, escaped (up to 6 bytes a
+ * byte in JSON), plus its other fields. */
+#define LOG_RECORD_MAX (16384 * 6 + 4096)
+
+struct log {
+    int fd;                       /* where records go (1) */
+    enum log_format format;       /* text or json */
+    enum log_level level;         /* records above this level are dropped */
+    int write_errno;              /* first write error (EPIPE...), 0 if none */
+    bool active;                  /* a record is being built */
+    bool truncated;               /* the record being built hit LOG_RECORD_MAX */
+    size_t len;                   /* bytes in buf */
+    char buf[LOG_RECORD_MAX + 8]; /* the record being built */
+};
+
+void log_init(struct log *l, int fd, enum log_format format, enum log_level level);
+bool log_enabled(const struct log *l, enum log_level level);
+
+/* Starts a record (time, level, event). If the level is filtered out the
+ * following calls do nothing. now_ms: UTC milliseconds. */
+void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *event);
+void log_str(struct log *l, const char *key, const char *value);
+void log_strn(struct log *l, const char *key, const char *value, size_t len);
+void log_int(struct log *l, const char *key, int64_t value);
+/* Finishes and writes the record with one write(2) (continuing after a
+ * partial write or EINTR). Returns 0, or -1 and sets write_errno. */
+int log_end(struct log *l);
+
+#endif

@@ -1,0 +1,34 @@
+/* relay: bytes from a job's pipe to lines (DESIGN.md section 4).
+ *
+ * Pure: the caller reads the pipe and feeds what it got, in any chunk sizes;
+ * each complete line (without its '\n') is passed to the emit callback. A line
+ * longer than RELAY_MAX_LINE is split into pieces of RELAY_MAX_LINE bytes (the
+ * newline right after a full piece does not make an extra empty line). At the
+ * end of the stream relay_flush emits a last line that had no newline.
+ * Joining the emitted pieces, each followed by '\n' when its newline flag is
+ * set, gives back the input exactly: no byte is dropped, none added.
+ */
+#ifndef CROND_RELAY_H
+#define CROND_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RELAY_MAX_LINE 16384
+
+/* newline: the piece was ended by a '\n' in the input (false for the pieces
+ * of a split line but the last, and for a flushed last line). */
+typedef void (*relay_emit_fn)(void *ctx, const char *line, size_t len, bool newline);
+
+struct relay_buf {
+    size_t len;                  /* bytes of an unfinished line in data */
+    bool after_split;            /* the last thing emitted was a full piece */
+    char data[RELAY_MAX_LINE];   /* the unfinished line */
+};
+
+void relay_init(struct relay_buf *b);
+void relay_feed(struct relay_buf *b, const char *data, size_t n, relay_emit_fn emit, void *ctx);
+/* End of stream: emits the unfinished line, if any. */
+void relay_flush(struct relay_buf *b, relay_emit_fn emit, void *ctx);
+
+#endif

@@ -1,0 +1,79 @@
+/* runner: processes. fork/exec of `SHELL -c COMMAND` with the child set-up of
+ * DESIGN.md section 4 (STYLE.md point 9), users and privileges, and the
+ * environment of a job. Knows nothing of schedules or crontab syntax.
+ *
+ * Child set-up order: new session and process group (setsid, so killpg
+ * reaches the whole tree), default signal dispositions and an empty signal
+ * mask, stdin from /dev/null (or a pipe holding the job's input), stdout and
+ * stderr onto their pipes, every other fd closed, privileges dropped when the
+ * job's user differs, chdir to the working directory, execve. A failure of
+ * any step is sent to the parent over a close-on-exec pipe (so a missing shell
+ * is reported, not just exit 127), then the child exits 127 (ENOENT) or 126.
+ */
+#ifndef CROND_RUNNER_H
+#define CROND_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct crontab_env;
+
+/* A user a job runs as. Strings are owned (runner_user_free). */
+struct runner_user {
+    uid_t uid;
+    gid_t gid;
+    char *name;   /* passwd name, or $USER / the number for a uid without entry */
+    char *home;   /* passwd home, or $HOME, or "/" */
+    bool known;   /* has a passwd entry */
+};
+
+/* The user crond-lite runs as. A uid without a passwd entry (OpenShift)
+ * works: name from $USER or the number, home from $HOME or "/". env_user and
+ * env_home are the values of USER and HOME (may be NULL). */
+int runner_self_user(const char *env_user, const char *env_home, struct runner_user *out,
+                     char *err, size_t errlen);
+/* Looks up "NAME", "UID", "NAME:GROUP" or "UID:GID" in the passwd and group
+ * databases. A numeric uid without an entry is accepted (home "/", gid =
+ * the group given, else the uid). Returns 0 or -1 with err. */
+int runner_lookup_user(const char *spec, struct runner_user *out, char *err, size_t errlen);
+void runner_user_free(struct runner_user *u);
+
+/* Drops root to u for the whole process (--user): setgroups to u's primary
+ * group only, setgid, setuid, then verifies with getresuid/getresgid and
+ * getgroups, and that setuid(0) now fails. Returns 0 or -1 with err. */
+int runner_drop_privileges(const struct runner_user *u, char *err, size_t errlen);
+
+/* The environment of a job, in this order (later wins): the daemon's own
+ * (inherited, NULL-terminated; ignored when clean), the crontab's variables,
+ * then HOME, USER, LOGNAME and SHELL from u and shell when not set yet; with
+ * clean also PATH=/usr/local/bin:/usr/bin:/bin when not set. Returns a
+ * NULL-terminated array to free with runner_env_free, or NULL when out of
+ * memory. */
+char **runner_env_build(char *const *inherited, const struct crontab_env *vars,
+                        const struct runner_user *u, const char *shell, bool clean);
+void runner_env_free(char **env);
+
+struct runner_req {
+    const char *shell;          /* absolute path, run as shell -c command */
+    const char *command;
+    const char *input;          /* stdin text, or NULL for /dev/null */
+    char *const *envp;          /* from runner_env_build */
+    const char *workdir;        /* chdir target */
+    const struct runner_user *user; /* switch to this user, or NULL to stay */
+};
+
+struct runner_child {
+    pid_t pid;                  /* > 0 once forked, also when exec failed */
+    int out_fd;                 /* read end of the job's stdout, O_NONBLOCK|O_CLOEXEC */
+    int err_fd;                 /* read end of the job's stderr, O_NONBLOCK|O_CLOEXEC */
+};
+
+/* Starts a job. Returns 0 when the command was exec'd. Returns -1 with err
+ * ("fork: Resource temporarily unavailable", "exec /bin/nosh: No such file
+ * or directory", "chdir /home/x: ...") when it could not start; then no fd is
+ * left open, and out->pid is the pid of a child that already exited (the
+ * caller's reaper collects it) or -1 when fork itself failed. */
+int runner_spawn(const struct runner_req *req, struct runner_child *out, char *err, size_t errlen);
+
+#endif

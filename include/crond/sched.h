@@ -1,0 +1,76 @@
+/* sched: the scheduler. Jobs, their due times and the overlap policy, with
+ * the clock injected (every call takes "now"): it knows jobs and times, not
+ * processes. The daemon asks when the earliest job is due, sleeps until
+ * then, and calls sched_run_due, which decides per due job to start it, skip
+ * it or queue it, and computes its next due time with the calendar.
+ *
+ * Times are UTC milliseconds. Calendar schedules are due at whole seconds.
+ */
+#ifndef CROND_SCHED_H
+#define CROND_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/cronspec.h"
+#include "crond/options.h"
+
+struct zone;
+
+#define SCHED_NEVER INT64_MAX
+
+struct sched_job {
+    const char *id;               /* "FILE:LINE" or the INI job's name */
+    const struct cronspec *spec;  /* owned by the caller */
+    const struct zone *zone;      /* owned by the caller */
+    enum overlap_policy overlap;
+    int64_t next_ms;              /* next due time, SCHED_NEVER when none */
+    unsigned running;             /* runs started and not yet exited */
+    bool queued;                  /* a run waits for the current one (queue) */
+    size_t heap_pos;              /* position in the due heap (internal) */
+    void *data;                   /* the caller's per-job state */
+};
+
+enum sched_action {
+    SCHED_START,        /* start a run now */
+    SCHED_SKIP,         /* due while running, policy skip: log job.skip */
+    SCHED_QUEUE,        /* due while running, policy queue: will start later */
+    SCHED_QUEUE_FULL,   /* due while one run already waits: dropped */
+};
+
+typedef void (*sched_action_fn)(void *ctx, struct sched_job *job, enum sched_action action);
+
+struct sched {
+    struct sched_job **heap;  /* min-heap on next_ms */
+    size_t n;
+    size_t cap;
+    int64_t origin_ms;        /* daemon start: origin of @every, time of @reboot */
+};
+
+void sched_init(struct sched *s, int64_t origin_ms);
+void sched_free(struct sched *s);
+
+/* Adds a job and computes its first due time after now_ms (@reboot: due at
+ * once, a single time; @every: origin + k * interval). Returns 0 or -1 (out of
+ * memory). The job struct stays owned by the caller and must outlive its
+ * membership. */
+int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms);
+/* Removes a job (it is no longer scheduled; its runs are the caller's). */
+void sched_remove(struct sched *s, struct sched_job *job);
+
+/* The earliest due time, SCHED_NEVER when nothing is due ever. */
+int64_t sched_next_due(const struct sched *s);
+
+/* Handles every job due at or before now_ms, calling act for each decision,
+ * then moves each to its next due time. A job that was due several times
+ * while the daemon could not run (it was late) runs once. Starting a run is
+ * the caller's business: it calls sched_started when it did. */
+void sched_run_due(struct sched *s, int64_t now_ms, sched_action_fn act, void *ctx);
+
+/* The caller started a run of job (after SCHED_START) / a run ended. When a
+ * run ends and another waits (queue), act is called with SCHED_START. */
+void sched_started(struct sched_job *job);
+void sched_exited(struct sched_job *job, sched_action_fn act, void *ctx);
+
+#endif

@@ -1,0 +1,261 @@
+/* Unit tests of the scheduler with an injected clock: due order, overlap
+ * policies, late wake-ups, @reboot and @every. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crond/sched.h"
+#include "crond/zone.h"
+
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z in ms */
+
+static struct zone *utc;
+
+struct rec {
+    struct sched_job *job[64];
+    enum sched_action act[64];
+    size_t n;
+};
+
+static void record(void *ctx, struct sched_job *job, enum sched_action a)
+{
+    struct rec *r = ctx;
+    if (r->n < 64) {
+        r->job[r->n] = job;
+        r->act[r->n++] = a;
+    }
+    if (a == SCHED_START)
+        sched_started(job);
+}
+
+struct fixture {
+    struct cronspec spec[8];
+    struct sched_job job[8];
+};
+
+static struct sched_job *make(struct fixture *f, int i, const char *expr, enum overlap_policy p)
+{
+    struct cronspec_error err;
+    if (cronspec_parse(expr, &f->spec[i], &err) != 0)
+        fail_msg("%s: %s", expr, err.msg);
+    f->job[i] = (struct sched_job){.id = expr, .spec = &f->spec[i], .zone = utc, .overlap = p};
+    return &f->job[i];
+}
+
+static void test_first_due_and_order(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    sched_init(&s, T0 + 500);
+    assert_int_equal(sched_next_due(&s), SCHED_NEVER);
+    struct sched_job *hourly = make(&f, 0, "0 * * * *", OVERLAP_SKIP);
+    struct sched_job *every2 = make(&f, 1, "*/2 * * * * * *", OVERLAP_SKIP);
+    struct sched_job *daily = make(&f, 2, "@daily", OVERLAP_SKIP);
+    assert_int_equal(sched_add(&s, hourly, T0 + 500), 0);
+    assert_int_equal(sched_add(&s, daily, T0 + 500), 0);
+    assert_int_equal(sched_add(&s, every2, T0 + 500), 0);
+    /* at 00:00:00.500 the second 00:00:00 has begun: next even second is :02 */
+    assert_int_equal(every2->next_ms, T0 + 2000);
+    assert_int_equal(hourly->next_ms, T0 + 3600 * 1000);
+    assert_int_equal(daily->next_ms, T0 + 86400 * 1000);
+    assert_int_equal(sched_next_due(&s), T0 + 2000);
+    sched_remove(&s, every2);
+    assert_int_equal(sched_next_due(&s), T0 + 3600 * 1000);
+    sched_free(&s);
+}
+
+static void test_run_due_starts_and_advances(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *j = make(&f, 0, "* * * * * * *", OVERLAP_SKIP);
+    sched_add(&s, j, T0);
+    sched_run_due(&s, T0 + 999, record, &r);
+    assert_int_equal(r.n, 0); /* not due yet */
+    sched_run_due(&s, T0 + 1000, record, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.act[0], SCHED_START);
+    assert_int_equal(j->running, 1);
+    assert_int_equal(j->next_ms, T0 + 2000);
+    sched_free(&s);
+}
+
+static void test_overlap_skip(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *j = make(&f, 0, "* * * * * * *", OVERLAP_SKIP);
+    sched_add(&s, j, T0);
+    sched_run_due(&s, T0 + 1000, record, &r);
+    sched_run_due(&s, T0 + 2000, record, &r);
+    sched_run_due(&s, T0 + 3000, record, &r);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.act[0], SCHED_START);
+    assert_int_equal(r.act[1], SCHED_SKIP);
+    assert_int_equal(r.act[2], SCHED_SKIP);
+    assert_int_equal(j->running, 1);
+    sched_exited(j, record, &r);
+    assert_int_equal(j->running, 0);
+    assert_int_equal(r.n, 3); /* nothing waits */
+    sched_run_due(&s, T0 + 4000, record, &r);
+    assert_int_equal(r.act[3], SCHED_START);
+    sched_free(&s);
+}
+
+static void test_overlap_allow(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *j = make(&f, 0, "* * * * * * *", OVERLAP_ALLOW);
+    sched_add(&s, j, T0);
+    sched_run_due(&s, T0 + 1000, record, &r);
+    sched_run_due(&s, T0 + 2000, record, &r);
+    assert_int_equal(r.act[0], SCHED_START);
+    assert_int_equal(r.act[1], SCHED_START);
+    assert_int_equal(j->running, 2);
+    sched_free(&s);
+}
+
+static void test_overlap_queue_holds_one(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *j = make(&f, 0, "* * * * * * *", OVERLAP_QUEUE);
+    sched_add(&s, j, T0);
+    sched_run_due(&s, T0 + 1000, record, &r);
+    sched_run_due(&s, T0 + 2000, record, &r);
+    sched_run_due(&s, T0 + 3000, record, &r);
+    assert_int_equal(r.act[0], SCHED_START);
+    assert_int_equal(r.act[1], SCHED_QUEUE);
+    assert_int_equal(r.act[2], SCHED_QUEUE_FULL);
+    assert_true(j->queued);
+    sched_exited(j, record, &r); /* the waiting run starts right away */
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.act[3], SCHED_START);
+    assert_false(j->queued);
+    assert_int_equal(j->running, 1);
+    sched_exited(j, record, &r);
+    assert_int_equal(r.n, 4);
+    assert_int_equal(j->running, 0);
+    sched_free(&s);
+}
+
+static void test_late_wakeup_runs_once(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *j = make(&f, 0, "* * * * * * *", OVERLAP_ALLOW);
+    sched_add(&s, j, T0);
+    sched_run_due(&s, T0 + 10500, record, &r); /* ten seconds late */
+    assert_int_equal(r.n, 1);
+    assert_int_equal(j->next_ms, T0 + 11000);
+    sched_free(&s);
+}
+
+static void test_reboot_and_every(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0 + 250);
+    struct sched_job *boot = make(&f, 0, "@reboot", OVERLAP_SKIP);
+    struct sched_job *every = make(&f, 1, "@every 90s", OVERLAP_SKIP);
+    sched_add(&s, boot, T0 + 250);
+    sched_add(&s, every, T0 + 250);
+    assert_int_equal(boot->next_ms, T0 + 250);
+    assert_int_equal(every->next_ms, T0 + 250 + 90000);
+    sched_run_due(&s, T0 + 251, record, &r);
+    assert_int_equal(r.n, 1);
+    assert_ptr_equal(r.job[0], boot);
+    assert_int_equal(boot->next_ms, SCHED_NEVER);
+    sched_run_due(&s, T0 + 250 + 90000, record, &r);
+    assert_ptr_equal(r.job[1], every);
+    assert_int_equal(every->next_ms, T0 + 250 + 180000);
+    /* a @reboot job added by a later reload does not run */
+    struct sched_job *late = make(&f, 2, "@reboot", OVERLAP_SKIP);
+    sched_add(&s, late, T0 + 5000);
+    assert_int_equal(late->next_ms, SCHED_NEVER);
+    sched_free(&s);
+}
+
+/* Many jobs: sched_run_due hands them out in due order. */
+static void test_heap_order_many(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    static struct cronspec specs[N];
+    static struct sched_job jobs[N];
+    struct sched s;
+    sched_init(&s, T0);
+    unsigned seed = 7;
+    for (int i = 0; i < N; i++) {
+        char expr[64];
+        seed = seed * 1103515245u + 12345u;
+        snprintf(expr, sizeof expr, "%u %u * * *", (seed >> 8) % 60, (seed >> 16) % 24);
+        struct cronspec_error err;
+        assert_int_equal(cronspec_parse(expr, &specs[i], &err), 0);
+        jobs[i] = (struct sched_job){.id = "x", .spec = &specs[i], .zone = utc, .overlap = OVERLAP_ALLOW};
+        assert_int_equal(sched_add(&s, &jobs[i], T0), 0);
+    }
+    for (int i = 0; i < N / 4; i++)
+        sched_remove(&s, &jobs[i * 4]);
+    int64_t last = 0;
+    int seen = 0;
+    while (sched_next_due(&s) < T0 + 86400 * 1000) {
+        int64_t due = sched_next_due(&s);
+        assert_true(due >= last);
+        last = due;
+        struct rec r = {.n = 0};
+        sched_run_due(&s, due, record, &r);
+        seen += (int)r.n;
+    }
+    assert_int_equal(seen, N - N / 4); /* each remaining job once in the day */
+    sched_free(&s);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return zone_new_utc(&utc);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    zone_free(utc);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_due_and_order),
+        cmocka_unit_test(test_run_due_starts_and_advances),
+        cmocka_unit_test(test_overlap_skip),
+        cmocka_unit_test(test_overlap_allow),
+        cmocka_unit_test(test_overlap_queue_holds_one),
+        cmocka_unit_test(test_late_wakeup_runs_once),
+        cmocka_unit_test(test_reboot_and_every),
+        cmocka_unit_test(test_heap_order_many),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
