@@ -3,6 +3,7 @@
 #include "crond/cli.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "crond/calendar.h"
 #include "crond/cronspec.h"
@@ -124,6 +125,8 @@ static int load_all(const struct cli_env *env, struct loader_result *r)
         .default_zone = env->default_zone,
         .zones = env->zones,
         .now = env->now,
+        .as_root = geteuid() == 0,
+        .uid = (unsigned)geteuid(),
     };
     int rc = loader_load(paths, npaths, &lo, r);
     for (size_t i = 0; i < r->ndiags; i++) {

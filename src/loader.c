@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crond/calendar.h"
+#include "crond/runner.h"
 #include "crond/zone.h"
 
 /* A crontab bigger than this is refused rather than read into memory. */
@@ -161,8 +162,48 @@ static const struct zone *entry_zone(struct load *ld, const struct loader_file *
     return z;
 }
 
+/* Whom entry e of file f runs as: *out_user stays NULL for the user
+ * crond-lite runs as. Returns -1 after reporting a problem. */
+static int entry_user(struct load *ld, const struct loader_file *f,
+                      const struct crontab_entry *e, struct runner_user **out_user)
+{
+    const char *name = e->user;
+    bool from_file = name == NULL && f->in_dir && ld->o->as_root && !ld->o->system;
+    if (from_file)
+        name = f->name;
+    if (name == NULL)
+        return 0;
+    struct runner_user u;
+    char err[256];
+    if (runner_lookup_user(name, &u, err, sizeof err) != 0) {
+        if (from_file)
+            return 0; /* a file not named after a user runs as crond-lite's user */
+        diag(ld, LOADER_ERROR, f->path, e->line, e->col, "%s", err);
+        return -1;
+    }
+    if (u.uid == ld->o->uid) {
+        runner_user_free(&u);
+        return 0;
+    }
+    if (!ld->o->as_root) {
+        diag(ld, LOADER_ERROR, f->path, e->line, e->col,
+             "cannot run as user '%s' (uid %u): crond-lite runs as uid %u, not root, and "
+             "only root can run jobs as another user", name, (unsigned)u.uid, ld->o->uid);
+        runner_user_free(&u);
+        return -1;
+    }
+    *out_user = malloc(sizeof **out_user);
+    if (*out_user == NULL) {
+        runner_user_free(&u);
+        ld->oom = true;
+        return -1;
+    }
+    **out_user = u;
+    return 0;
+}
+
 static int add_job(struct load *ld, size_t file, const struct crontab_entry *e,
-                   const struct zone *z)
+                   const struct zone *z, struct runner_user *user)
 {
     struct loader_result *r = ld->r;
     if (grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0)
@@ -173,7 +214,7 @@ static int add_job(struct load *ld, size_t file, const struct crontab_entry *e,
     if (id == NULL)
         return -1;
     snprintf(id, len, "%s:%d", name, e->line);
-    r->jobs[r->njobs++] = (struct loader_job){id, e, z, file};
+    r->jobs[r->njobs++] = (struct loader_job){id, e, z, file, user};
     return 0;
 }
 
@@ -192,12 +233,18 @@ static void file_jobs(struct load *ld, size_t fi)
                  "schedule '%s' can never fire (in %s, after now)", e->schedule, zone_name(z));
             continue;
         }
-        if (add_job(ld, fi, e, z) != 0)
+        struct runner_user *user = NULL;
+        if (entry_user(ld, f, e, &user) != 0)
+            continue;
+        if (add_job(ld, fi, e, z, user) != 0) {
+            runner_user_free(user);
+            free(user);
             ld->oom = true;
+        }
     }
 }
 
-static void load_file(struct load *ld, const char *path, const char *name)
+static void load_file(struct load *ld, const char *path, const char *name, bool in_dir)
 {
     struct loader_result *r = ld->r;
     size_t len = 0;
@@ -213,6 +260,7 @@ static void load_file(struct load *ld, const char *path, const char *name)
     memset(f, 0, sizeof *f);
     f->path = strdup(path);
     f->name = strdup(name);
+    f->in_dir = in_dir;
     struct crontab_opts co = {ld->o->system, ld->o->percent_newline};
     int rc = crontab_parse(text, len, &co, &f->tab);
     free(text);
@@ -285,7 +333,7 @@ static void load_dir(struct load *ld, const char *dir)
         /* stat, not lstat: ConfigMap files are symlinks into ..data/. Only
          * regular files are crontabs; subdirectories are not descended. */
         if (!ld->oom && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            load_file(ld, path, names[i]);
+            load_file(ld, path, names[i], true);
         free(names[i]);
     }
     free(names);
@@ -303,7 +351,7 @@ static void load_path(struct load *ld, const char *path)
         return;
     }
     const char *slash = strrchr(path, '/');
-    load_file(ld, path, slash != NULL ? slash + 1 : path);
+    load_file(ld, path, slash != NULL ? slash + 1 : path, false);
 }
 
 int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
@@ -323,8 +371,12 @@ void loader_result_free(struct loader_result *r)
         free(r->files[i].name);
         crontab_free(&r->files[i].tab);
     }
-    for (size_t i = 0; i < r->njobs; i++)
+    for (size_t i = 0; i < r->njobs; i++) {
         free(r->jobs[i].id);
+        if (r->jobs[i].user != NULL)
+            runner_user_free(r->jobs[i].user);
+        free(r->jobs[i].user);
+    }
     for (size_t i = 0; i < r->ndiags; i++) {
         free(r->diags[i].file);
         free(r->diags[i].msg);

@@ -1,21 +1,86 @@
 /* crond-lite: a cron daemon for containers that never needs root.
  *
- * main reads as a table of contents: parse the options, set up the zones,
- * run the chosen mode, exit with its status. It is the only place that exits.
+ * main reads as a table of contents: parse the options, drop to --user,
+ * set up the zones, run the chosen mode, exit with its status. It is the
+ * only place that exits.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crond/cli.h"
+#include "crond/daemon.h"
 #include "crond/options.h"
+#include "crond/runner.h"
 #include "crond/zone.h"
 
 extern char **environ;
 
+/* An empty variable counts as unset, as glibc does for TZDIR. */
+static const char *env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* --user: as root, become USER[:GROUP] before anything else (gosu/su-exec);
+ * unprivileged, only naming oneself is accepted. */
+static int apply_user(const char *spec)
+{
+    struct runner_user u;
+    char err[512];
+    if (runner_lookup_user(spec, &u, err, sizeof err) != 0) {
+        fprintf(stderr, "crond-lite: --user: %s\n", err);
+        return -1;
+    }
+    int rc = 0;
+    if (geteuid() == 0 && u.uid != 0) {
+        rc = runner_drop_privileges(&u, err, sizeof err);
+        if (rc != 0)
+            fprintf(stderr, "crond-lite: --user %s: %s\n", spec, err);
+        /* the jobs' environment describes the new user, not root */
+        else if (setenv("HOME", u.home, 1) != 0 || setenv("USER", u.name, 1) != 0
+                 || setenv("LOGNAME", u.name, 1) != 0)
+            rc = -1;
+    } else if (geteuid() != 0 && u.uid != geteuid()) {
+        fprintf(stderr, "crond-lite: --user %s: crond-lite runs as uid %u, not root; "
+                        "start it as root to switch users, or leave out --user\n",
+                spec, (unsigned)geteuid());
+        rc = -1;
+    }
+    runner_user_free(&u);
+    return rc;
+}
+
+static int run_daemon(struct cli_env *env)
+{
+    struct runner_user self;
+    char err[512];
+    if (runner_self_user(getenv("USER"), getenv("HOME"), &self, err, sizeof err) != 0) {
+        fprintf(stderr, "crond-lite: %s\n", err);
+        return 1;
+    }
+    struct daemon_cfg cfg = {
+        .opts = env->opts,
+        .zones = env->zones,
+        .default_zone = env->default_zone,
+        .self = &self,
+        .environ = environ,
+        .log_fd = STDOUT_FILENO,
+    };
+    int status = daemon_run(&cfg);
+    runner_user_free(&self);
+    return status;
+}
+
 static int run_mode(struct cli_env *env)
 {
-    switch (env->opts->mode) {
+    const struct options *o = env->opts;
+    /* --next with --tz needs no default zone: a bad $TZ must not matter */
+    if (!(o->mode == MODE_NEXT && o->tz != NULL) && cli_default_zone(env, env_nonempty("TZ")) != 0)
+        return 1;
+    switch (o->mode) {
     case MODE_CHECK:
         return cli_check(env);
     case MODE_LIST:
@@ -23,14 +88,22 @@ static int run_mode(struct cli_env *env)
     case MODE_NEXT:
         return cli_next(env);
     case MODE_DAEMON:
-        fprintf(stderr, "crond-lite: the scheduler (daemon mode) is not built yet; "
-                        "use --check, --list or --next\n");
-        return 1;
+        return run_daemon(env);
     case MODE_VERSION:
     case MODE_HELP:
         break;
     }
     return 2;
+}
+
+/* A result nobody could read is a failure (stdout full or closed). */
+static int finish_stdout(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("crond-lite: stdout");
+        return status == 0 ? 1 : status;
+    }
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -45,11 +118,21 @@ int main(int argc, char **argv)
     if (opts.mode == MODE_HELP || opts.mode == MODE_VERSION) {
         fputs(opts.mode == MODE_HELP ? options_usage() : "crond-lite " CROND_VERSION "\n", stdout);
         options_free(&opts);
-        return 0;
+        return finish_stdout(0);
+    }
+    if (opts.config != NULL) {
+        fprintf(stderr, "crond-lite: -c %s: INI configuration files are not supported yet\n",
+                opts.config);
+        options_free(&opts);
+        return 1;
+    }
+    if (opts.user != NULL && apply_user(opts.user) != 0) {
+        options_free(&opts);
+        return 1;
     }
     struct cli_env env = {
         .opts = &opts,
-        .zones = zone_cache_new(getenv("TZDIR")),
+        .zones = zone_cache_new(env_nonempty("TZDIR")),
         .now = (int64_t)time(NULL),
         .out = stdout,
         .err = stderr,
@@ -57,11 +140,9 @@ int main(int argc, char **argv)
     int status = 1;
     if (env.zones == NULL)
         fprintf(stderr, "crond-lite: out of memory\n");
-    else if (cli_default_zone(&env, getenv("TZ")) == 0)
+    else
         status = run_mode(&env);
     zone_cache_free(env.zones);
     options_free(&opts);
-    if (fflush(stdout) != 0 && status == 0)
-        status = 1;
-    return status;
+    return finish_stdout(status);
 }

@@ -88,7 +88,7 @@ void sched_free(struct sched *s)
     *s = (struct sched){0};
 }
 
-int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms)
+int sched_insert(struct sched *s, struct sched_job *job)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
@@ -98,14 +98,19 @@ int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms)
         s->heap = h;
         s->cap = cap;
     }
+    heap_set(s, s->n++, job);
+    sift_up(s, s->n - 1);
+    return 0;
+}
+
+int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms)
+{
     /* @reboot runs once when the daemon starts, not when a reload adds it */
     if (job->spec->kind == CRONSPEC_REBOOT)
         job->next_ms = now_ms <= s->origin_ms ? s->origin_ms : SCHED_NEVER;
     else
         job->next_ms = next_after(s, job, now_ms);
-    heap_set(s, s->n++, job);
-    sift_up(s, s->n - 1);
-    return 0;
+    return sched_insert(s, job);
 }
 
 void sched_remove(struct sched *s, struct sched_job *job)

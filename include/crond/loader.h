@@ -1,8 +1,11 @@
 /* loader: crontab files and directories on disk to jobs ready to schedule.
  *
  * The I/O half of crontab handling (the text half is crontab.c): directory
- * rules, the file permission rule, zone names resolved through a cache, and
- * schedules that can never fire. Every problem of every file is collected;
+ * rules, the file permission rule, zone names resolved through a cache,
+ * schedules that can never fire, and whom each job runs as: the --system user
+ * column, or as root a file in a directory named after a user
+ * (/etc/crontabs/alice); unprivileged, a line naming another user is an
+ * error (only root can switch users). Every problem of every file is collected;
  * nothing is printed here.
  */
 #ifndef CROND_LOADER_H
@@ -14,6 +17,7 @@
 
 #include "crond/crontab.h"
 
+struct runner_user;
 struct zone;
 struct zone_cache;
 
@@ -23,6 +27,8 @@ struct loader_opts {
     const struct zone *default_zone; /* zone of schedules without CRON_TZ */
     struct zone_cache *zones;        /* resolves CRON_TZ names */
     int64_t now;                     /* UTC seconds, for "can never fire" */
+    bool as_root;                    /* crond-lite runs as root (euid 0) */
+    unsigned uid;                    /* the uid crond-lite runs as */
 };
 
 struct loader_job {
@@ -30,12 +36,15 @@ struct loader_job {
     const struct crontab_entry *entry;  /* owned by the file's crontab */
     const struct zone *zone;            /* owned by the cache or the caller */
     size_t file;                        /* index into loader_result.files */
+    struct runner_user *user;           /* another user to run as, or NULL:
+                                         * the user crond-lite runs as */
 };
 
 struct loader_file {
     char *path;          /* as opened: directory + "/" + name */
     char *name;          /* name without directory (job ids) */
     struct crontab tab;  /* entries and the text's own diags */
+    bool in_dir;         /* found in a directory (per-user file rule) */
 };
 
 enum loader_severity { LOADER_ERROR, LOADER_WARNING };

@@ -56,6 +56,9 @@ void sched_free(struct sched *s);
  * memory). The job struct stays owned by the caller and must outlive its
  * membership. */
 int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms);
+/* Adds a job keeping the next_ms it already has (a job kept by a reload).
+ * Returns 0 or -1 (out of memory). */
+int sched_insert(struct sched *s, struct sched_job *job);
 /* Removes a job (it is no longer scheduled; its runs are the caller's). */
 void sched_remove(struct sched *s, struct sched_job *job);
 

@@ -1,0 +1,29 @@
+/* daemon: the scheduler in the foreground (DESIGN.md sections 4, 5, 7).
+ * The only module that knows libev: it sleeps until the earliest job is due
+ * (no polling), starts jobs through the runner, relays their output as log
+ * records, reaps every child (also orphans: it is PID 1 or a child
+ * subreaper), reloads on SIGHUP, and stops gracefully on SIGTERM/SIGINT. */
+#ifndef CROND_DAEMON_H
+#define CROND_DAEMON_H
+
+#include <stdbool.h>
+
+struct options;
+struct runner_user;
+struct zone;
+struct zone_cache;
+
+struct daemon_cfg {
+    const struct options *opts;
+    struct zone_cache *zones;
+    const struct zone *default_zone;
+    const struct runner_user *self;  /* the user crond-lite runs as */
+    char *const *environ;            /* inherited by jobs unless --clean-env */
+    int log_fd;                      /* where records go (1) */
+};
+
+/* Runs until stopped. Returns the exit status: 0 after a clean stop, 1 when
+ * the crontabs are invalid at start or the log output broke. */
+int daemon_run(const struct daemon_cfg *cfg);
+
+#endif

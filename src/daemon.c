@@ -1,0 +1,899 @@
+/* daemon: the loop glue (see daemon.h). The only file that includes <ev.h>.
+ *
+ * State: one struct crond. Each scheduled job is a struct djob embedding its
+ * scheduler state; each running process a struct proc embedding its libev
+ * watchers (child, and one io watcher per output pipe), so callbacks get back
+ * to their object with container_of.
+ *
+ * Lifetime of a process: job.start when exec succeeded; job.output for each
+ * line read from its pipes; job.exit when the process itself exits (not when
+ * its pipes close: a daemonised grandchild may hold them for ever). Pipes are
+ * read until EOF even after the exit, and the proc is freed when both are
+ * closed. Children are reaped by libev's SIGCHLD handler with waitpid(-1),
+ * which also collects orphans re-parented to us (PID 1 or child subreaper).
+ */
+#include "crond/daemon.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crond/calendar.h"
+#include "crond/loader.h"
+#include "crond/log.h"
+#include "crond/options.h"
+#include "crond/relay.h"
+#include "crond/runner.h"
+#include "crond/sched.h"
+#include "crond/timefmt.h"
+#include "crond/zone.h"
+
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* How much one io callback reads before letting other jobs' pipes be served
+ * (fairness between jobs that write fast). */
+#define READ_CHUNK 65536
+#define READS_PER_WAKEUP 4
+
+/* ------------------------------------------------------------------------ */
+/* State                                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct djob {
+    struct sched_job sj;          /* scheduling state; sj.data points here */
+    const struct loader_job *lj;  /* id, entry, zone, user (in d->tabs) */
+    char *key;                    /* identity across reloads */
+    int64_t last_start_ms;        /* 0 when never started */
+    int64_t last_exit_ms;         /* 0 when no run ended yet */
+    int last_wstatus;             /* wait status of the last run */
+    bool stale;                   /* replaced by a reload */
+};
+
+struct proc;
+
+struct stream {
+    ev_io io;                     /* readable pipe */
+    struct proc *p;               /* owner */
+    const char *name;             /* "stdout" / "stderr" */
+    struct relay_buf *buf;        /* unfinished line */
+    bool open;                    /* pipe not yet at EOF */
+};
+
+struct proc {
+    ev_child child;               /* exit of the job's process */
+    struct stream out[2];         /* stdout, stderr */
+    struct crond *d;
+    struct djob *job;             /* NULL once a reload removed the job */
+    char *id;                     /* job id for records (kept after removal) */
+    pid_t pid;                    /* also the process group id (setsid) */
+    int64_t start_ms;
+    bool exited;
+    struct proc *prev, *next;
+};
+
+struct crond {
+    struct ev_loop *loop;
+    const struct daemon_cfg *cfg;
+    const struct options *opts;
+    struct sched sched;
+    struct loader_result tabs;    /* current crontabs */
+    struct djob *jobs;            /* one per tabs.jobs entry */
+    size_t njobs;
+    struct proc *procs;           /* running or still draining */
+    size_t nalive;                /* procs whose process has not exited */
+    ev_periodic wake;             /* the next due time */
+    int64_t wake_ms;              /* when wake is set for */
+    ev_signal sig[5];             /* TERM, INT, HUP, USR1, PIPE ignored */
+    ev_timer grace;               /* SIGKILL after --grace */
+    bool stopping;
+    int status;                   /* exit status */
+    char chunk[READ_CHUNK];       /* read buffer shared by all pipes */
+    struct log log;               /* last: it holds a big buffer */
+};
+
+static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static void rec_begin(struct crond *d, enum log_level level, const char *event)
+{
+    log_begin(&d->log, now_ms(), level, event);
+}
+
+static void stop_begin(struct crond *d, const char *why);
+
+/* A record that cannot be written (stdout closed, broken pipe) would be
+ * lost, and so would every later one: stop instead of running blind. */
+static void rec_end(struct crond *d)
+{
+    if (log_end(&d->log) == 0 || d->status != 0)
+        return;
+    fprintf(stderr, "crond-lite: cannot write log records: %s; stopping\n",
+            strerror(d->log.write_errno));
+    d->status = 1;
+    if (!d->stopping)
+        stop_begin(d, "output");
+}
+
+static void rec_time(struct crond *d, const char *key, int64_t t_ms, const struct zone *z)
+{
+    char iso[TIMEFMT_ISO_LEN];
+    if (t_ms == SCHED_NEVER) {
+        log_str(&d->log, key, "none");
+        return;
+    }
+    timefmt_iso(t_ms / 1000, z, iso, sizeof iso);
+    log_str(&d->log, key, iso);
+}
+
+static const char *signal_name(int sig)
+{
+    static const struct { int sig; const char *name; } names[] = {
+        {SIGHUP, "SIGHUP"}, {SIGINT, "SIGINT"}, {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+        {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+        {SIGKILL, "SIGKILL"}, {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+        {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGXCPU, "SIGXCPU"},
+        {SIGXFSZ, "SIGXFSZ"}, {SIGSYS, "SIGSYS"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (names[i].sig == sig)
+            return names[i].name;
+    }
+    return "SIGUNKNOWN";
+}
+
+static void log_diags(struct crond *d, const struct loader_result *r)
+{
+    for (size_t i = 0; i < r->ndiags; i++) {
+        const struct loader_diag *g = &r->diags[i];
+        rec_begin(d, g->severity == LOADER_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARN, "config.error");
+        log_str(&d->log, "file", g->file);
+        log_int(&d->log, "line", g->line);
+        log_int(&d->log, "col", g->col);
+        log_str(&d->log, "msg", g->msg);
+        rec_end(d);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output relay                                                             */
+/* ------------------------------------------------------------------------ */
+
+static void emit_line(void *ctx, const char *line, size_t len, bool newline)
+{
+    struct stream *s = ctx;
+    struct crond *d = s->p->d;
+    (void)newline;
+    rec_begin(d, LOG_LEVEL_INFO, "job.output");
+    log_str(&d->log, "job", s->p->id);
+    log_int(&d->log, "pid", s->p->pid);
+    log_str(&d->log, "stream", s->name);
+    log_strn(&d->log, "msg", line, len);
+    rec_end(d);
+}
+
+static void proc_free_if_done(struct proc *p);
+
+static void stream_close(struct stream *s)
+{
+    if (!s->open)
+        return;
+    relay_flush(s->buf, emit_line, s);
+    ev_io_stop(s->p->d->loop, &s->io);
+    if (close(s->io.fd) != 0 && errno != EINTR)
+        fprintf(stderr, "crond-lite: close: %s\n", strerror(errno));
+    s->open = false;
+}
+
+/* Reads what the pipe has, up to a fair share. Returns false at EOF. */
+static bool stream_read(struct stream *s, int max_reads)
+{
+    char *chunk = s->p->d->chunk;
+    for (int i = 0; i < max_reads; i++) {
+        ssize_t n = read(s->io.fd, chunk, READ_CHUNK);
+        if (n > 0) {
+            relay_feed(s->buf, chunk, (size_t)n, emit_line, s);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return true;
+        return false; /* EOF, or an error that ends the stream */
+    }
+    return true;
+}
+
+static void stream_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct stream *s = container_of(w, struct stream, io);
+    struct proc *p = s->p;
+    if (!stream_read(s, READS_PER_WAKEUP)) {
+        stream_close(s);
+        proc_free_if_done(p);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Processes                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void proc_free_if_done(struct proc *p)
+{
+    if (!p->exited || p->out[0].open || p->out[1].open)
+        return;
+    struct crond *d = p->d;
+    if (p->prev != NULL)
+        p->prev->next = p->next;
+    else
+        d->procs = p->next;
+    if (p->next != NULL)
+        p->next->prev = p->prev;
+    free(p->out[0].buf);
+    free(p->out[1].buf);
+    free(p->id);
+    free(p);
+}
+
+static void log_exit(struct crond *d, const struct proc *p, int wstatus)
+{
+    rec_begin(d, LOG_LEVEL_INFO, "job.exit");
+    log_str(&d->log, "job", p->id);
+    log_int(&d->log, "pid", p->pid);
+    if (WIFSIGNALED(wstatus))
+        log_str(&d->log, "signal", signal_name(WTERMSIG(wstatus)));
+    else
+        log_int(&d->log, "status", WEXITSTATUS(wstatus));
+    log_int(&d->log, "duration_ms", now_ms() - p->start_ms);
+    rec_end(d);
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+    (void)revents;
+    struct proc *p = container_of(w, struct proc, child);
+    struct crond *d = p->d;
+    ev_child_stop(loop, w);
+    p->exited = true;
+    d->nalive--;
+    /* What the job wrote before it exited is logged before its exit (the
+     * pipe holds at most 64 KiB; a grandchild writing on is read later). */
+    for (int i = 0; i < 2; i++) {
+        if (p->out[i].open && !stream_read(&p->out[i], 64))
+            stream_close(&p->out[i]);
+    }
+    log_exit(d, p, w->rstatus);
+    if (p->job != NULL) {
+        p->job->last_exit_ms = now_ms();
+        p->job->last_wstatus = w->rstatus;
+        sched_exited(&p->job->sj, on_action, d);
+    }
+    proc_free_if_done(p);
+    if (d->stopping && d->nalive == 0)
+        ev_break(loop, EVBREAK_ALL);
+}
+
+static int stream_init(struct proc *p, int i, int fd, const char *name)
+{
+    struct stream *s = &p->out[i];
+    s->p = p;
+    s->name = name;
+    s->buf = malloc(sizeof *s->buf);
+    if (s->buf == NULL)
+        return -1;
+    relay_init(s->buf);
+    ev_io_init(&s->io, stream_cb, fd, EV_READ);
+    ev_io_start(p->d->loop, &s->io);
+    s->open = true;
+    return 0;
+}
+
+static struct proc *proc_new(struct crond *d, struct djob *j, const struct runner_child *c)
+{
+    struct proc *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->d = d;
+    p->job = j;
+    p->id = strdup(j->lj->id);
+    p->pid = c->pid;
+    p->start_ms = now_ms();
+    if (p->id == NULL || stream_init(p, 0, c->out_fd, "stdout") != 0
+        || stream_init(p, 1, c->err_fd, "stderr") != 0) {
+        /* out of memory after the fork: the job runs unobserved; its
+         * process is still reaped by the SIGCHLD handler */
+        for (int i = 0; i < 2; i++)
+            stream_close(&p->out[i]);
+        free(p->out[0].buf);
+        free(p->out[1].buf);
+        free(p->id);
+        free(p);
+        return NULL;
+    }
+    ev_child_init(&p->child, child_cb, c->pid, 0);
+    ev_child_start(d->loop, &p->child);
+    p->next = d->procs;
+    if (d->procs != NULL)
+        d->procs->prev = p;
+    d->procs = p;
+    d->nalive++;
+    return p;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Starting jobs                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void log_job_error(struct crond *d, const char *id, const char *msg)
+{
+    rec_begin(d, LOG_LEVEL_ERROR, "job.error");
+    log_str(&d->log, "job", id);
+    log_str(&d->log, "msg", msg);
+    rec_end(d);
+}
+
+/* Jobs start in the user's home; a home that does not exist (nobody's is
+ * /nonexistent) is no reason to fail the job: "/" then, as for no home. */
+static const char *job_workdir(const struct runner_user *u)
+{
+    struct stat st;
+    if (u->home != NULL && stat(u->home, &st) == 0 && S_ISDIR(st.st_mode))
+        return u->home;
+    return "/";
+}
+
+static void job_start(struct crond *d, struct djob *j)
+{
+    const struct crontab_entry *e = j->lj->entry;
+    const struct runner_user *u = j->lj->user != NULL ? j->lj->user : d->cfg->self;
+    const char *shell = e->shell != NULL && e->shell[0] != '\0' ? e->shell : d->opts->shell;
+    bool clean = d->opts->clean_env;
+    char **env = runner_env_build(clean ? NULL : d->cfg->environ, e->env, u, shell, clean);
+    if (env == NULL) {
+        log_job_error(d, j->lj->id, "out of memory");
+        return;
+    }
+    struct runner_req req = {shell, e->command, e->input, env, job_workdir(u), j->lj->user};
+    struct runner_child c;
+    char err[512];
+    int rc = runner_spawn(&req, &c, err, sizeof err);
+    runner_env_free(env);
+    if (rc != 0) {
+        log_job_error(d, j->lj->id, err);
+        return;
+    }
+    struct proc *p = proc_new(d, j, &c);
+    rec_begin(d, LOG_LEVEL_INFO, "job.start");
+    log_str(&d->log, "job", j->lj->id);
+    log_int(&d->log, "pid", c.pid);
+    log_str(&d->log, "cmd", e->command);
+    rec_end(d);
+    if (p == NULL) {
+        log_job_error(d, j->lj->id, "out of memory: output of this run is not relayed");
+        return;
+    }
+    j->last_start_ms = p->start_ms;
+    sched_started(&j->sj);
+}
+
+static void log_skip(struct crond *d, const struct djob *j, const char *reason)
+{
+    rec_begin(d, LOG_LEVEL_WARN, "job.skip");
+    log_str(&d->log, "job", j->lj->id);
+    log_str(&d->log, "reason", reason);
+    rec_end(d);
+}
+
+static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
+{
+    struct crond *d = ctx;
+    struct djob *j = sj->data;
+    if (d->stopping)
+        return; /* nothing new starts once a stop began */
+    switch (a) {
+    case SCHED_START:
+        job_start(d, j);
+        break;
+    case SCHED_SKIP:
+        log_skip(d, j, "previous run still running");
+        break;
+    case SCHED_QUEUE:
+        break;
+    case SCHED_QUEUE_FULL:
+        log_skip(d, j, "previous run still running and one run already queued");
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sleeping until the next due time                                         */
+/* ------------------------------------------------------------------------ */
+
+/* An absolute ev_periodic follows the wall clock: libev re-plans it when the
+ * system time jumps, and nothing ticks while no job is due. */
+static void wake_arm(struct crond *d)
+{
+    int64_t due = sched_next_due(&d->sched);
+    ev_periodic_stop(d->loop, &d->wake);
+    if (due == SCHED_NEVER || d->stopping)
+        return;
+    d->wake_ms = due;
+    ev_periodic_set(&d->wake, (double)due / 1000.0, 0, 0);
+    ev_periodic_start(d->loop, &d->wake);
+}
+
+static void wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct crond *d = container_of(w, struct crond, wake);
+    /* libev may wake a hair early (double rounding): the due time counts. */
+    int64_t now = now_ms();
+    if (now < d->wake_ms)
+        now = d->wake_ms;
+    sched_run_due(&d->sched, now, on_action, d);
+    wake_arm(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Jobs from crontabs, and reloads                                          */
+/* ------------------------------------------------------------------------ */
+
+/* What makes a job "the same" across a reload: file, schedule, user,
+ * command, input, shell, zone and environment; not its line number. */
+static char *job_key(const struct loader_result *r, const struct loader_job *lj)
+{
+    const struct crontab_entry *e = lj->entry;
+    size_t len = 0;
+    for (size_t i = 0; i < e->env->nvars; i++)
+        len += strlen(e->env->vars[i]) + 1;
+    const char *parts[] = {r->files[lj->file].path, e->schedule, e->user, e->command, e->input,
+                           e->shell, e->tz};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        len += (parts[i] != NULL ? strlen(parts[i]) : 0) + 2;
+    char *key = malloc(len + 1), *p = key;
+    if (key == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        p += sprintf(p, "%s%c\x1f", parts[i] != NULL ? parts[i] : "", parts[i] != NULL ? '+' : '-');
+    for (size_t i = 0; i < e->env->nvars; i++)
+        p += sprintf(p, "%s\x1e", e->env->vars[i]);
+    return key;
+}
+
+static struct djob *jobs_build(const struct loader_result *r, enum overlap_policy overlap)
+{
+    struct djob *jobs = calloc(r->njobs ? r->njobs : 1, sizeof *jobs);
+    for (size_t i = 0; jobs != NULL && i < r->njobs; i++) {
+        const struct loader_job *lj = &r->jobs[i];
+        jobs[i].lj = lj;
+        jobs[i].sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
+                                        .overlap = overlap, .data = &jobs[i]};
+        jobs[i].key = job_key(r, lj);
+        if (jobs[i].key == NULL) {
+            while (i-- > 0)
+                free(jobs[i].key);
+            free(jobs);
+            return NULL;
+        }
+    }
+    return jobs;
+}
+
+static void jobs_free(struct djob *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(jobs[i].key);
+    free(jobs);
+}
+
+static int cmp_djob_key(const void *a, const void *b)
+{
+    return strcmp((*(struct djob *const *)a)->key, (*(struct djob *const *)b)->key);
+}
+
+/* Moves the state of old job o to its replacement n. */
+static void job_keep(struct crond *d, struct djob *o, struct djob *n)
+{
+    n->sj.next_ms = o->sj.next_ms;
+    n->sj.running = o->sj.running;
+    n->sj.queued = o->sj.queued;
+    n->last_start_ms = o->last_start_ms;
+    n->last_exit_ms = o->last_exit_ms;
+    n->last_wstatus = o->last_wstatus;
+    for (struct proc *p = d->procs; p != NULL; p = p->next) {
+        if (p->job == o) {
+            p->job = n;
+            free(p->id);
+            p->id = strdup(n->lj->id); /* the line may have moved */
+        }
+    }
+    o->key[0] = '\0'; /* taken: a duplicate line matches another old job */
+}
+
+/* Finds in sorted old jobs an untaken job with n's key. */
+static struct djob *job_match(struct djob **sorted, size_t nold, const struct djob *n)
+{
+    const struct djob *keyp = n;
+    struct djob **hit = bsearch(&keyp, sorted, nold, sizeof *sorted, cmp_djob_key);
+    if (hit == NULL)
+        return NULL;
+    while (hit > sorted && strcmp((*(hit - 1))->key, n->key) == 0)
+        hit--;
+    for (; hit < sorted + nold && strcmp((*hit)->key, n->key) == 0; hit++) {
+        if ((*hit)->key[0] != '\0')
+            return *hit;
+    }
+    return NULL;
+}
+
+struct reload_count {
+    size_t added, removed, kept;
+};
+
+/* Replaces the job table: kept jobs keep their due time and processes, new
+ * ones are planned from now, removed ones leave their processes running. */
+static int jobs_replace(struct crond *d, struct djob *jobs, size_t n, struct reload_count *out)
+{
+    struct djob **sorted = malloc((d->njobs ? d->njobs : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return -1;
+    for (size_t i = 0; i < d->njobs; i++) {
+        sorted[i] = &d->jobs[i];
+        d->jobs[i].stale = true;
+    }
+    qsort(sorted, d->njobs, sizeof *sorted, cmp_djob_key);
+    struct sched fresh;
+    sched_init(&fresh, d->sched.origin_ms);
+    int64_t now = now_ms();
+    *out = (struct reload_count){0, 0, 0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct djob *o = job_match(sorted, d->njobs, &jobs[i]);
+        if (o != NULL) {
+            job_keep(d, o, &jobs[i]);
+            out->kept++;
+            rc = sched_insert(&fresh, &jobs[i].sj);
+        } else {
+            out->added++;
+            rc = sched_add(&fresh, &jobs[i].sj, now);
+        }
+    }
+    free(sorted);
+    if (rc != 0) {
+        sched_free(&fresh);
+        return -1;
+    }
+    out->removed = d->njobs - out->kept;
+    for (struct proc *p = d->procs; p != NULL; p = p->next) {
+        if (p->job != NULL && p->job->stale)
+            p->job = NULL; /* removed: its run is left to finish */
+    }
+    sched_free(&d->sched);
+    d->sched = fresh;
+    return 0;
+}
+
+static struct loader_opts load_opts(const struct crond *d)
+{
+    const struct daemon_cfg *c = d->cfg;
+    return (struct loader_opts){
+        .system = d->opts->system,
+        .default_zone = c->default_zone,
+        .zones = c->zones,
+        .now = now_ms() / 1000,
+        .as_root = geteuid() == 0,
+        .uid = (unsigned)geteuid(),
+    };
+}
+
+static const char *const *crontab_paths(const struct options *o, size_t *out_n)
+{
+    static const char *const default_paths[] = {OPTIONS_DEFAULT_FILE};
+    *out_n = o->nfiles > 0 ? o->nfiles : 1;
+    return o->nfiles > 0 ? o->files : default_paths;
+}
+
+static void reload(struct crond *d)
+{
+    size_t npaths;
+    const char *const *paths = crontab_paths(d->opts, &npaths);
+    struct loader_opts lo = load_opts(d);
+    struct loader_result r;
+    int rc = loader_load(paths, npaths, &lo, &r);
+    log_diags(d, &r);
+    struct djob *jobs = rc == 0 && r.nerrors == 0 ? jobs_build(&r, d->opts->overlap) : NULL;
+    struct reload_count cnt;
+    if (jobs == NULL || jobs_replace(d, jobs, r.njobs, &cnt) != 0) {
+        rec_begin(d, LOG_LEVEL_ERROR, "daemon.reload");
+        log_str(&d->log, "status", "failed");
+        log_str(&d->log, "msg", rc != 0 || jobs != NULL ? "out of memory" :
+                "invalid crontabs: the previous jobs stay");
+        rec_end(d);
+        if (jobs != NULL)
+            jobs_free(jobs, r.njobs);
+        loader_result_free(&r);
+        return;
+    }
+    jobs_free(d->jobs, d->njobs);
+    loader_result_free(&d->tabs);
+    d->tabs = r;
+    d->jobs = jobs;
+    d->njobs = r.njobs;
+    rec_begin(d, LOG_LEVEL_INFO, "daemon.reload");
+    log_int(&d->log, "jobs", (int64_t)d->njobs);
+    log_int(&d->log, "added", (int64_t)cnt.added);
+    log_int(&d->log, "removed", (int64_t)cnt.removed);
+    log_int(&d->log, "kept", (int64_t)cnt.kept);
+    rec_end(d);
+    wake_arm(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Status (SIGUSR1)                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void job_status(struct crond *d, const struct djob *j)
+{
+    char pids[256] = "";
+    size_t used = 0;
+    for (const struct proc *p = d->procs; p != NULL; p = p->next) {
+        if (p->job == j && !p->exited && used < sizeof pids - 16)
+            used += (size_t)snprintf(pids + used, sizeof pids - used, "%s%d", used ? " " : "", (int)p->pid);
+    }
+    rec_begin(d, LOG_LEVEL_INFO, "job.status");
+    log_str(&d->log, "job", j->lj->id);
+    log_str(&d->log, "schedule", j->lj->entry->schedule);
+    log_str(&d->log, "zone", zone_name(j->lj->zone));
+    rec_time(d, "next", j->sj.next_ms, j->lj->zone);
+    log_str(&d->log, "pids", pids);
+    if (j->last_exit_ms != 0) {
+        if (WIFSIGNALED(j->last_wstatus))
+            log_str(&d->log, "last_signal", signal_name(WTERMSIG(j->last_wstatus)));
+        else
+            log_int(&d->log, "last_status", WEXITSTATUS(j->last_wstatus));
+        rec_time(d, "last_exit", j->last_exit_ms, j->lj->zone);
+    }
+    rec_end(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signals and stopping                                                     */
+/* ------------------------------------------------------------------------ */
+
+static void kill_all(struct crond *d, int sig)
+{
+    for (struct proc *p = d->procs; p != NULL; p = p->next) {
+        /* the whole process group: the job and what it started */
+        if (kill(-p->pid, sig) != 0)
+            continue; /* ESRCH: nothing of that group is left */
+        if (p->exited)
+            continue; /* a leftover grandchild: no job record */
+        rec_begin(d, LOG_LEVEL_WARN, "job.kill");
+        log_str(&d->log, "job", p->id);
+        log_int(&d->log, "pid", p->pid);
+        log_str(&d->log, "signal", signal_name(sig));
+        rec_end(d);
+    }
+}
+
+static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    kill_all(container_of(w, struct crond, grace), SIGKILL);
+}
+
+static void stop_begin(struct crond *d, const char *why)
+{
+    d->stopping = true;
+    ev_periodic_stop(d->loop, &d->wake);
+    rec_begin(d, LOG_LEVEL_INFO, "daemon.stop");
+    log_str(&d->log, "signal", why);
+    log_int(&d->log, "running", (int64_t)d->nalive);
+    rec_end(d);
+    kill_all(d, SIGTERM);
+    if (d->nalive == 0) {
+        ev_break(d->loop, EVBREAK_ALL);
+        return;
+    }
+    ev_timer_set(&d->grace, (double)d->opts->grace_ms / 1000.0, 0);
+    ev_timer_start(d->loop, &d->grace);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct crond *d = w->data;
+    switch (w->signum) {
+    case SIGTERM:
+    case SIGINT:
+        if (!d->stopping)
+            stop_begin(d, signal_name(w->signum));
+        else
+            kill_all(d, SIGKILL); /* a second stop signal: no more grace */
+        break;
+    case SIGHUP:
+        if (!d->stopping)
+            reload(d);
+        break;
+    case SIGUSR1:
+        for (size_t i = 0; i < d->njobs; i++)
+            job_status(d, &d->jobs[i]);
+        break;
+    }
+}
+
+static void signals_start(struct crond *d)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        ev_signal_init(&d->sig[i], signal_cb, sigs[i]);
+        d->sig[i].data = d;
+        ev_signal_start(d->loop, &d->sig[i]);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Start and end                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void log_start(struct crond *d, const char *const *paths, size_t npaths)
+{
+    char files[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < npaths && used < sizeof files; i++)
+        used += (size_t)snprintf(files + used, sizeof files - used, "%s%s", i ? " " : "", paths[i]);
+    rec_begin(d, LOG_LEVEL_INFO, "daemon.start");
+    log_str(&d->log, "version", CROND_VERSION);
+    log_str(&d->log, "files", files);
+    log_int(&d->log, "jobs", (int64_t)d->njobs);
+    log_str(&d->log, "user", d->cfg->self->name);
+    log_int(&d->log, "uid", (int64_t)d->cfg->self->uid);
+    log_str(&d->log, "zone", zone_name(d->cfg->default_zone));
+    rec_time(d, "next", sched_next_due(&d->sched), d->cfg->default_zone);
+    rec_end(d);
+}
+
+/* As root, whatever still runs as root is said once at start: one record
+ * naming the first such jobs, not one per job (10,000 jobs, 10,000 lines). */
+static void warn_root_jobs(struct crond *d)
+{
+    if (geteuid() != 0)
+        return;
+    char ids[512] = "";
+    size_t n = 0, used = 0;
+    const struct loader_job *first = NULL;
+    for (size_t i = 0; i < d->njobs; i++) {
+        const struct loader_job *lj = d->jobs[i].lj;
+        if (lj->user != NULL)
+            continue;
+        if (first == NULL)
+            first = lj;
+        if (++n <= 5)
+            used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s", n > 1 ? " " : "", lj->id);
+    }
+    if (first == NULL)
+        return;
+    char msg[768];
+    snprintf(msg, sizeof msg, "%zu job%s run as root: %s%s (use --user, --system or per-user "
+             "crontab files)", n, n == 1 ? "" : "s", ids, n > 5 ? " ..." : "");
+    rec_begin(d, LOG_LEVEL_WARN, "config.error");
+    log_str(&d->log, "file", d->tabs.files[first->file].path);
+    log_int(&d->log, "line", first->entry->line);
+    log_int(&d->log, "col", first->entry->col);
+    log_str(&d->log, "msg", msg);
+    rec_end(d);
+}
+
+static int daemon_setup(struct crond *d)
+{
+    size_t npaths;
+    const char *const *paths = crontab_paths(d->opts, &npaths);
+    struct loader_opts lo = load_opts(d);
+    int rc = loader_load(paths, npaths, &lo, &d->tabs);
+    log_diags(d, &d->tabs);
+    if (rc != 0 || d->tabs.nerrors > 0) {
+        fprintf(stderr, "crond-lite: %zu problem%s in the crontabs; not starting\n",
+                d->tabs.nerrors, d->tabs.nerrors == 1 ? "" : "s");
+        return -1;
+    }
+    d->jobs = jobs_build(&d->tabs, d->opts->overlap);
+    d->njobs = d->tabs.njobs;
+    if (d->jobs == NULL)
+        return -1;
+    for (size_t i = 0; i < d->njobs; i++) {
+        if (sched_add(&d->sched, &d->jobs[i].sj, d->sched.origin_ms) != 0)
+            return -1;
+    }
+    log_start(d, paths, npaths);
+    warn_root_jobs(d);
+    return 0;
+}
+
+/* Children of jobs that daemonise are re-parented to us instead of to PID 1
+ * (when we are not PID 1 ourselves), so we reap them. */
+static void become_subreaper(void)
+{
+    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+        fprintf(stderr, "crond-lite: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+}
+
+/* After the loop: what is left in the pipes of exited jobs is logged. */
+static void drain_all(struct crond *d)
+{
+    while (d->procs != NULL) {
+        struct proc *p = d->procs;
+        for (int i = 0; i < 2; i++) {
+            if (p->out[i].open) {
+                stream_read(&p->out[i], 16);
+                stream_close(&p->out[i]);
+            }
+        }
+        if (!p->exited) {
+            ev_child_stop(d->loop, &p->child);
+            p->exited = true;
+        }
+        proc_free_if_done(p);
+    }
+}
+
+int daemon_run(const struct daemon_cfg *cfg)
+{
+    struct crond *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return 1;
+    d->cfg = cfg;
+    d->opts = cfg->opts;
+    log_init(&d->log, cfg->log_fd, d->opts->log_format, d->opts->log_level);
+    d->loop = ev_default_loop(EVFLAG_AUTO);
+    if (d->loop == NULL) {
+        fprintf(stderr, "crond-lite: cannot start the event loop\n");
+        free(d);
+        return 1;
+    }
+    /* a closed stdout is an EPIPE to handle, not a death */
+    struct sigaction ign = {.sa_handler = SIG_IGN};
+    if (sigaction(SIGPIPE, &ign, NULL) != 0)
+        fprintf(stderr, "crond-lite: sigaction(SIGPIPE): %s\n", strerror(errno));
+    become_subreaper();
+    sched_init(&d->sched, now_ms());
+    ev_periodic_init(&d->wake, wake_cb, 0, 0, 0);
+    ev_timer_init(&d->grace, grace_cb, 0, 0);
+    signals_start(d);
+    if (daemon_setup(d) == 0) {
+        wake_arm(d);
+        ev_run(d->loop, 0);
+    } else {
+        d->status = 1;
+    }
+    drain_all(d);
+    int status = d->status;
+    sched_free(&d->sched);
+    jobs_free(d->jobs, d->njobs);
+    loader_result_free(&d->tabs);
+    ev_loop_destroy(d->loop);
+    free(d);
+    return status;
+}
