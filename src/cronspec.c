@@ -466,6 +466,8 @@ static int parse_every(const struct token *arg, struct cronspec *out, struct cro
         return fail(err, arg->col, "@every: %s", derr);
     if (ms < 1000 || ms % 1000 != 0)
         return fail(err, arg->col, "@every: expected a whole number of seconds, at least 1s");
+    if (ms > CRONSPEC_EVERY_MAX_MS)
+        return fail(err, arg->col, "@every: at most 3650d (ten years)");
     memset(out, 0, sizeof *out);
     out->kind = CRONSPEC_EVERY;
     out->every_ms = ms;

@@ -101,9 +101,17 @@ static int check_mode(struct load *ld, const char *path, const struct stat *st)
     return 0;
 }
 
+static void close_checked(struct load *ld, const char *path, int fd)
+{
+    if (close(fd) != 0 && errno != EINTR)
+        diag(ld, LOADER_WARNING, path, 0, 0, "close: %s", strerror(errno));
+}
+
 static char *read_all(struct load *ld, const char *path, size_t *out_len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named as a crontab must not hang the daemon; it
+     * is refused below as not a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         diag(ld, LOADER_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
         return NULL;
@@ -138,7 +146,7 @@ static char *read_all(struct load *ld, const char *path, size_t *out_len)
         if (got > (size_t)st.st_size)
             *out_len = (size_t)st.st_size;
     }
-    close(fd);
+    close_checked(ld, path, fd);
     return buf;
 }
 
@@ -304,6 +312,7 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *de;
+    errno = 0;
     while ((de = readdir(d)) != NULL) {
         if (loader_name_skipped(de->d_name))
             continue;
@@ -313,8 +322,12 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
             break;
         }
         n++;
+        errno = 0;
     }
-    closedir(d);
+    if (errno != 0)
+        diag(ld, LOADER_ERROR, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+    if (closedir(d) != 0)
+        diag(ld, LOADER_WARNING, dir, 0, 0, "closedir: %s", strerror(errno));
     qsort(names, n, sizeof *names, cmp_names);
     *out_n = n;
     return names;
@@ -329,10 +342,19 @@ static void load_dir(struct load *ld, const char *dir)
     for (size_t i = 0; i < n; i++) {
         char path[4096];
         struct stat st;
-        snprintf(path, sizeof path, "%s%s%s", dir, slash ? "" : "/", names[i]);
+        int len = snprintf(path, sizeof path, "%s%s%s", dir, slash ? "" : "/", names[i]);
         /* stat, not lstat: ConfigMap files are symlinks into ..data/. Only
-         * regular files are crontabs; subdirectories are not descended. */
-        if (!ld->oom && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+         * regular files are crontabs; subdirectories are not descended. A
+         * name that vanished meanwhile or a dangling link is said, not
+         * fatal; anything else that cannot be read is an error. */
+        if (ld->oom)
+            ;
+        else if ((size_t)len >= sizeof path)
+            diag(ld, LOADER_ERROR, dir, 0, 0, "path of '%s' too long", names[i]);
+        else if (stat(path, &st) != 0)
+            diag(ld, errno == ENOENT ? LOADER_WARNING : LOADER_ERROR, path, 0, 0,
+                 "cannot read: %s", strerror(errno));
+        else if (S_ISREG(st.st_mode))
             load_file(ld, path, names[i], true);
         free(names[i]);
     }

@@ -27,6 +27,7 @@
 #define CRONSPEC_YEAR_MIN 1970
 #define CRONSPEC_YEAR_MAX 2099
 #define CRONSPEC_YEAR_WORDS 3 /* 130 year bits */
+#define CRONSPEC_EVERY_MAX_MS (3650LL * 86400 * 1000) /* @every at most ten years */
 
 enum cronspec_kind {
     CRONSPEC_CALENDAR, /* fields or a calendar macro */
