@@ -1,0 +1,900 @@
+/* runner: fork/exec of jobs, users and privileges, a job's environment
+ * (see runner.h).
+ *
+ * Spawning is split at fork. Everything that allocates or can fail in a
+ * reportable way (pipes, /dev/null, the job's input, argv) is done before it,
+ * in the parent. Between fork and execve the child calls only
+ * async-signal-safe functions: the daemon may hold locks (malloc's, stdio's)
+ * that no longer have an owner in the child. A step that fails there is sent
+ * to the parent over the "report pipe", whose write end is close-on-exec: the
+ * parent reads it until EOF, and EOF without data means execve succeeded.
+ */
+#include "crond/runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "crond/crontab.h"
+
+/* The PATH of a job under --clean-env when the crontab sets none. */
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* Without close_range, fd limits up to this are looped over as they are;
+ * above it the open fds are listed instead. */
+#define FD_LOOP_SMALL 65536
+/* The loop's bound when even /proc is missing and the limit is larger. */
+#define FD_LOOP_MAX (1L << 20)
+
+/* ------------------------------------------------------------------------ */
+/* Errors and small helpers                                                 */
+/* ------------------------------------------------------------------------ */
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Closes *fd if open and marks it closed. Linux releases the descriptor even
+ * when close fails (EINTR, EIO), so there is nothing to retry: retrying could
+ * close a descriptor another part of the daemon just got. */
+static void fd_close(int *fd)
+{
+    if (*fd >= 0)
+        (void)close(*fd);
+    *fd = -1;
+}
+
+static int fd_set_nonblock(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return -1;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* Parses a decimal uid or gid. (uid_t)-1 is refused: setuid(-1) and chown
+ * treat it as "leave unchanged". */
+static bool id_parse(const char *s, uint32_t *out_id)
+{
+    if (*s == '\0')
+        return false;
+    uint64_t v = 0;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v >= UINT32_MAX)
+            return false;
+    }
+    *out_id = (uint32_t)v;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Users                                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum { LOOKUP_BUF_START = 1024, LOOKUP_BUF_MAX = 1 << 20 };
+
+/* "No such entry" is 0 with a NULL result, but POSIX lets the *_r functions
+ * say it with ENOENT, ESRCH, EBADF or EPERM as well, and NSS modules do. */
+static bool lookup_missing(int rc)
+{
+    return rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM;
+}
+
+/* An empty home field means "/" to login(1) too. */
+static int user_fill(const struct passwd *pw, struct runner_user *out_user)
+{
+    out_user->uid = pw->pw_uid;
+    out_user->gid = pw->pw_gid;
+    out_user->name = strdup(pw->pw_name);
+    out_user->home = strdup(pw->pw_dir != NULL && pw->pw_dir[0] != '\0' ? pw->pw_dir : "/");
+    out_user->known = true;
+    if (out_user->name == NULL || out_user->home == NULL) {
+        runner_user_free(out_user);
+        errno = ENOMEM;
+        return -1;
+    }
+    return 1;
+}
+
+/* Fills out from the passwd entry of name, or of uid when name is NULL.
+ * Returns 1 when found, 0 when there is no entry, -1 with errno. */
+static int passwd_find(const char *name, uid_t uid, struct runner_user *out_user)
+{
+    for (size_t size = LOOKUP_BUF_START; size <= LOOKUP_BUF_MAX; size *= 2) {
+        char *buf = malloc(size);
+        if (buf == NULL)
+            return -1;
+        struct passwd pw, *res = NULL;
+        int rc = name != NULL ? getpwnam_r(name, &pw, buf, size, &res)
+                              : getpwuid_r(uid, &pw, buf, size, &res);
+        if (rc == ERANGE) {
+            free(buf);
+            continue;
+        }
+        int found = 0;
+        if (res != NULL) {
+            found = user_fill(res, out_user);
+        } else if (!lookup_missing(rc)) {
+            found = -1;
+            errno = rc;
+        }
+        int saved = errno;
+        free(buf);
+        errno = saved;
+        return found;
+    }
+    errno = ERANGE;
+    return -1;
+}
+
+/* Looks a group name up. Returns 1 when found, 0 when not, -1 with errno. */
+static int group_find(const char *name, gid_t *out_gid)
+{
+    for (size_t size = LOOKUP_BUF_START; size <= LOOKUP_BUF_MAX; size *= 2) {
+        char *buf = malloc(size);
+        if (buf == NULL)
+            return -1;
+        struct group gr, *res = NULL;
+        int rc = getgrnam_r(name, &gr, buf, size, &res);
+        if (res != NULL)
+            *out_gid = res->gr_gid;
+        free(buf);
+        if (rc == ERANGE)
+            continue;
+        if (res != NULL)
+            return 1;
+        if (lookup_missing(rc))
+            return 0;
+        errno = rc;
+        return -1;
+    }
+    errno = ERANGE;
+    return -1;
+}
+
+/* A uid without a passwd entry (OpenShift runs images as a random uid). */
+static int user_unknown(uid_t uid, gid_t gid, const char *name, const char *home,
+                        struct runner_user *out_user)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%u", (unsigned)uid);
+    out_user->uid = uid;
+    out_user->gid = gid;
+    out_user->name = strdup(name != NULL && name[0] != '\0' ? name : num);
+    out_user->home = strdup(home != NULL && home[0] != '\0' ? home : "/");
+    out_user->known = false;
+    if (out_user->name == NULL || out_user->home == NULL) {
+        runner_user_free(out_user);
+        return -1;
+    }
+    return 0;
+}
+
+int runner_self_user(const char *env_user, const char *env_home, struct runner_user *out,
+                     char *err, size_t errlen)
+{
+    *out = (struct runner_user){0};
+    uid_t uid = geteuid();
+    /* The effective gid, not the passwd one: OpenShift runs a random uid
+     * with gid 0 whatever the passwd file says. */
+    gid_t gid = getegid();
+    int found = passwd_find(NULL, uid, out);
+    if (found < 0)
+        return fail(err, errlen, "getpwuid %u: %s", (unsigned)uid, strerror(errno));
+    if (found > 0) {
+        out->gid = gid;
+        return 0;
+    }
+    if (user_unknown(uid, gid, env_user, env_home, out) != 0)
+        return fail(err, errlen, "%s", strerror(ENOMEM));
+    return 0;
+}
+
+/* The part of "USER[:GROUP]" before the colon. */
+static int user_part(const char *name, struct runner_user *out_user, char *err, size_t errlen)
+{
+    uint32_t id = 0;
+    bool numeric = id_parse(name, &id);
+    int found = passwd_find(numeric ? NULL : name, (uid_t)id, out_user);
+    if (found < 0)
+        return fail(err, errlen, "user '%s': %s", name, strerror(errno));
+    if (found > 0)
+        return 0;
+    if (!numeric)
+        return fail(err, errlen, "unknown user '%s'", name);
+    if (user_unknown((uid_t)id, (gid_t)id, NULL, NULL, out_user) != 0)
+        return fail(err, errlen, "%s", strerror(ENOMEM));
+    return 0;
+}
+
+/* The part after the colon: a gid needs no entry, a name does. */
+static int group_part(const char *name, gid_t *out_gid, char *err, size_t errlen)
+{
+    uint32_t id = 0;
+    if (id_parse(name, &id)) {
+        *out_gid = (gid_t)id;
+        return 0;
+    }
+    int found = group_find(name, out_gid);
+    if (found < 0)
+        return fail(err, errlen, "group '%s': %s", name, strerror(errno));
+    if (found == 0)
+        return fail(err, errlen, "unknown group '%s'", name);
+    return 0;
+}
+
+int runner_lookup_user(const char *spec, struct runner_user *out, char *err, size_t errlen)
+{
+    *out = (struct runner_user){0};
+    const char *colon = strchr(spec, ':');
+    char *name = colon != NULL ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
+    if (name == NULL)
+        return fail(err, errlen, "%s", strerror(ENOMEM));
+    int rc;
+    if (name[0] == '\0')
+        rc = fail(err, errlen, "empty user name in '%s'", spec);
+    else if (colon != NULL && colon[1] == '\0')
+        rc = fail(err, errlen, "empty group name in '%s'", spec);
+    else
+        rc = user_part(name, out, err, errlen);
+    if (rc == 0 && colon != NULL)
+        rc = group_part(colon + 1, &out->gid, err, errlen);
+    free(name);
+    if (rc != 0)
+        runner_user_free(out);
+    return rc;
+}
+
+void runner_user_free(struct runner_user *u)
+{
+    if (u == NULL)
+        return;
+    free(u->name);
+    free(u->home);
+    u->name = NULL;
+    u->home = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Privileges                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Real, effective and saved ids all equal to uid and gid. */
+static bool ids_are(uid_t uid, gid_t gid)
+{
+    uid_t ru, eu, su;
+    gid_t rg, eg, sg;
+    if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0)
+        return false;
+    return ru == uid && eu == uid && su == uid && rg == gid && eg == gid && sg == gid;
+}
+
+/* Trusts nothing the calls above returned: a setuid that "succeeded" while a
+ * saved id stayed 0 (or a process with odd capabilities) would let the job
+ * get root back. */
+static int privileges_verify(const struct runner_user *u, char *err, size_t errlen)
+{
+    if (!ids_are(u->uid, u->gid))
+        return fail(err, errlen, "user %s: real, effective and saved ids are not all %u:%u",
+                    u->name, (unsigned)u->uid, (unsigned)u->gid);
+    gid_t groups[2];
+    int n = getgroups(2, groups);
+    if (n < 0 && errno != EINVAL)
+        return fail(err, errlen, "getgroups: %s", strerror(errno));
+    if (n < 0 || n > 1 || (n == 1 && groups[0] != u->gid))
+        return fail(err, errlen, "user %s: supplementary groups other than %u remain",
+                    u->name, (unsigned)u->gid);
+    if (u->uid != 0 && setuid(0) == 0)
+        return fail(err, errlen, "user %s: setuid(0) still succeeds after the switch", u->name);
+    return 0;
+}
+
+int runner_drop_privileges(const struct runner_user *u, char *err, size_t errlen)
+{
+    if (geteuid() != 0) {
+        /* Nothing to drop when already that user; anything else needs root. */
+        if (ids_are(u->uid, u->gid))
+            return 0;
+        return fail(err, errlen, "cannot switch to user %s (%u:%u): not running as root",
+                    u->name, (unsigned)u->uid, (unsigned)u->gid);
+    }
+    /* Groups first: after setgid/setuid we would no longer be allowed to. */
+    if (setgroups(1, &u->gid) != 0)
+        return fail(err, errlen, "setgroups %u: %s", (unsigned)u->gid, strerror(errno));
+    if (setgid(u->gid) != 0)
+        return fail(err, errlen, "setgid %u: %s", (unsigned)u->gid, strerror(errno));
+    if (setuid(u->uid) != 0)
+        return fail(err, errlen, "setuid %u: %s", (unsigned)u->uid, strerror(errno));
+    return privileges_verify(u, err, errlen);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Environment                                                              */
+/* ------------------------------------------------------------------------ */
+
+struct envb {
+    char **v;   /* "NAME=VALUE", one per name; NULL-terminated when done */
+    size_t n;   /* entries in use */
+    size_t cap; /* slots allocated, including the NULL */
+};
+
+static size_t env_name_len(const char *s)
+{
+    const char *eq = strchr(s, '=');
+    return eq != NULL ? (size_t)(eq - s) : strlen(s);
+}
+
+static ssize_t envb_find(const struct envb *b, const char *name, size_t len)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (strncmp(b->v[i], name, len) == 0 && b->v[i][len] == '=')
+            return (ssize_t)i;
+    return -1;
+}
+
+/* Sets "NAME=VALUE" (copied); an entry of the same name is replaced in place,
+ * so later sources win and every name appears once. */
+static int envb_put(struct envb *b, const char *entry)
+{
+    char *copy = strdup(entry);
+    if (copy == NULL)
+        return -1;
+    ssize_t at = envb_find(b, entry, env_name_len(entry));
+    if (at >= 0) {
+        free(b->v[at]);
+        b->v[at] = copy;
+        return 0;
+    }
+    if (b->n + 1 >= b->cap) {
+        size_t ncap = b->cap * 2;
+        char **nv = realloc(b->v, ncap * sizeof *nv);
+        if (nv == NULL) {
+            free(copy);
+            return -1;
+        }
+        b->v = nv;
+        b->cap = ncap;
+    }
+    b->v[b->n++] = copy;
+    b->v[b->n] = NULL;
+    return 0;
+}
+
+/* Sets name=value only when name is not set yet. */
+static int envb_default(struct envb *b, const char *name, const char *value)
+{
+    if (value == NULL || envb_find(b, name, strlen(name)) >= 0)
+        return 0;
+    size_t len = strlen(name) + 1 + strlen(value) + 1;
+    char *entry = malloc(len);
+    if (entry == NULL)
+        return -1;
+    snprintf(entry, len, "%s=%s", name, value);
+    int rc = envb_put(b, entry);
+    free(entry);
+    return rc;
+}
+
+/* Entries without '=' (possible in a hand-made environ) name nothing a job
+ * could read, and would make "one entry per name" ambiguous: skipped. */
+static int envb_put_all(struct envb *b, char *const *list, size_t max)
+{
+    for (size_t i = 0; i < max && list[i] != NULL; i++)
+        if (strchr(list[i], '=') != NULL && envb_put(b, list[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* The defaults come last and only fill gaps: a crontab's HOME or an
+ * inherited SHELL is the user's choice. */
+static int envb_defaults(struct envb *b, const struct runner_user *u, const char *shell,
+                         bool clean)
+{
+    if (u != NULL && (envb_default(b, "HOME", u->home) != 0 ||
+                      envb_default(b, "USER", u->name) != 0 ||
+                      envb_default(b, "LOGNAME", u->name) != 0))
+        return -1;
+    if (envb_default(b, "SHELL", shell) != 0)
+        return -1;
+    return clean ? envb_default(b, "PATH", DEFAULT_PATH) : 0;
+}
+
+char **runner_env_build(char *const *inherited, const struct crontab_env *vars,
+                        const struct runner_user *u, const char *shell, bool clean)
+{
+    struct envb b = {.v = calloc(32, sizeof(char *)), .n = 0, .cap = 32};
+    if (b.v == NULL)
+        return NULL;
+    int rc = 0;
+    if (!clean && inherited != NULL)
+        rc = envb_put_all(&b, inherited, SIZE_MAX);
+    if (rc == 0 && vars != NULL && vars->vars != NULL)
+        rc = envb_put_all(&b, vars->vars, vars->nvars);
+    if (rc == 0)
+        rc = envb_defaults(&b, u, shell, clean);
+    if (rc != 0) {
+        runner_env_free(b.v);
+        return NULL;
+    }
+    return b.v;
+}
+
+void runner_env_free(char **env)
+{
+    if (env == NULL)
+        return;
+    for (char **p = env; *p != NULL; p++)
+        free(*p);
+    free(env);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The child, between fork and execve                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Only async-signal-safe calls from here to execve (see the top of the file).
+ * setgroups, setgid and setuid are not on POSIX's list, but in a child of
+ * fork there is one thread, so glibc's cross-thread id broadcast (the reason
+ * they are unsafe) has nothing to do and they are plain system calls. */
+
+/* A step of the child set-up; the parent names it in the message. */
+enum step {
+    STEP_SETSID,
+    STEP_SIGNALS,
+    STEP_FDS,
+    STEP_SETGROUPS,
+    STEP_SETGID,
+    STEP_SETUID,
+    STEP_CHDIR,
+    STEP_EXEC,
+    STEP_COUNT
+};
+
+/* What the child sends when a step fails. Eight bytes: far below PIPE_BUF,
+ * so the write is atomic and the parent reads all of it or nothing. */
+struct child_report {
+    int step;  /* enum step */
+    int error; /* errno */
+};
+
+/* Everything the child needs, prepared by the parent before fork. */
+struct plan {
+    int stdio[3];         /* become the child's fds 0, 1 and 2 */
+    int report_fd;        /* write end of the report pipe, close-on-exec */
+    long fd_limit;        /* bound of the close loop without close_range */
+    bool switch_user;     /* set ids to uid and gid */
+    uid_t uid;
+    gid_t gid;
+    const char *workdir;
+    const char *path;     /* the shell */
+    char *argv[4];        /* shell -c command */
+    char *const *envp;
+};
+
+/* The fd the report pipe is moved to once 0, 1 and 2 are in place; every fd
+ * above it is closed. */
+enum { CHILD_REPORT_FD = 3 };
+
+__attribute__((noreturn))
+static void child_fail(const struct plan *p, enum step step)
+{
+    struct child_report r = {.step = (int)step, .error = errno};
+    ssize_t n;
+    do
+        n = write(p->report_fd, &r, sizeof r);
+    while (n < 0 && errno == EINTR);
+    /* Nothing more to do if that write failed: the exit status still says
+     * 127 or 126, as a shell would. */
+    _exit(r.error == ENOENT ? 127 : 126);
+}
+
+/* Dispositions first, mask second: unblocking a signal still caught by the
+ * daemon's handler would run that handler in the child (libev's writes to
+ * the loop's own pipe, which the child shares). Ignored signals survive
+ * execve, so every one is reset, not only the caught ones. */
+static void child_reset_signals(const struct plan *p)
+{
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    if (sigemptyset(&dfl.sa_mask) != 0)
+        child_fail(p, STEP_SIGNALS);
+    for (int sig = 1; sig < _NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        /* glibc answers EINVAL for the two signals it reserves for threads
+         * (32, 33): they are not ours to reset. */
+        if (sigaction(sig, &dfl, NULL) != 0 && errno != EINVAL)
+            child_fail(p, STEP_SIGNALS);
+    }
+    sigset_t none;
+    if (sigemptyset(&none) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+        child_fail(p, STEP_SIGNALS);
+}
+
+/* Every fd above CHILD_REPORT_FD, including any the daemon's libraries
+ * opened without O_CLOEXEC. */
+static void child_close_rest(const struct plan *p)
+{
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)CHILD_REPORT_FD + 1, ~0U, 0U) == 0)
+        return;
+    /* ENOSYS before Linux 5.9 (or a seccomp filter): the loop below. */
+#endif
+    for (long fd = CHILD_REPORT_FD + 1; fd < p->fd_limit; fd++)
+        (void)close((int)fd); /* EBADF for the unused ones is expected */
+}
+
+/* Any of these fds may be 0, 1 or 2 when the daemon runs with a closed stdio
+ * (spawn_fds_open opens the report pipe first, so it is the one that lands
+ * there): dup2 onto an earlier target would clobber a later source, and
+ * dup2(fd, fd) keeps the close-on-exec flag, so the job would lose that fd at
+ * exec. Every fd below 3 is first lifted to a close-on-exec copy >= 3. */
+static void child_setup_fds(struct plan *p)
+{
+    if (p->report_fd < 3) {
+        int fd = fcntl(p->report_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+            child_fail(p, STEP_FDS);
+        p->report_fd = fd;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (p->stdio[i] < 3 && (p->stdio[i] = fcntl(p->stdio[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            child_fail(p, STEP_FDS);
+    }
+    for (int i = 0; i < 3; i++) {
+        if (dup2(p->stdio[i], i) < 0) /* the copy at i is not close-on-exec */
+            child_fail(p, STEP_FDS);
+    }
+    if (p->report_fd != CHILD_REPORT_FD) {
+        if (dup3(p->report_fd, CHILD_REPORT_FD, O_CLOEXEC) < 0)
+            child_fail(p, STEP_FDS);
+        p->report_fd = CHILD_REPORT_FD;
+    }
+    child_close_rest(p);
+}
+
+/* Groups first: after setuid the process may no longer change them. */
+static void child_switch_user(const struct plan *p)
+{
+    if (setgroups(1, &p->gid) != 0)
+        child_fail(p, STEP_SETGROUPS);
+    if (setgid(p->gid) != 0)
+        child_fail(p, STEP_SETGID);
+    if (setuid(p->uid) != 0)
+        child_fail(p, STEP_SETUID);
+}
+
+/* STYLE.md point 9's order. The user is switched before chdir so that the
+ * working directory is entered with the job's own permissions. */
+__attribute__((noreturn))
+static void child_run(struct plan *p)
+{
+    if (setsid() < 0)
+        child_fail(p, STEP_SETSID);
+    child_reset_signals(p);
+    child_setup_fds(p);
+    if (p->switch_user)
+        child_switch_user(p);
+    if (chdir(p->workdir) != 0)
+        child_fail(p, STEP_CHDIR);
+    execve(p->path, p->argv, p->envp);
+    child_fail(p, STEP_EXEC);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The parent                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* The fds of one spawn; -1 when not open. */
+struct spawn_fds {
+    int in;        /* the child's stdin: /dev/null or the input pipe's read end */
+    int out[2];    /* stdout pipe */
+    int err[2];    /* stderr pipe */
+    int report[2]; /* report pipe */
+};
+
+static void spawn_fds_close(struct spawn_fds *f)
+{
+    fd_close(&f->in);
+    for (int i = 0; i < 2; i++) {
+        fd_close(&f->out[i]);
+        fd_close(&f->err[i]);
+        fd_close(&f->report[i]);
+    }
+}
+
+/* The input is written now, before fork, and the write end closed: it fits
+ * the pipe buffer, so nothing blocks, and a job that exits without reading
+ * cannot raise SIGPIPE or EPIPE in the daemon. */
+static int input_pipe(const char *text, int *out_fd, char *err, size_t errlen)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return fail(err, errlen, "pipe: %s", strerror(errno));
+    size_t len = strlen(text);
+    int size = fcntl(p[1], F_GETPIPE_SZ);
+    /* A user over fs.pipe-user-pages-soft gets small pipes; ask for more. */
+    if (fd_set_nonblock(p[1]) != 0 || size < 0 ||
+        ((size_t)size < len && len <= INT_MAX && fcntl(p[1], F_SETPIPE_SZ, (int)len) < 0)) {
+        int e = errno;
+        fd_close(&p[0]);
+        fd_close(&p[1]);
+        return fail(err, errlen, "input pipe of %zu bytes: %s", len, strerror(e));
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(p[1], text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            fd_close(&p[0]);
+            fd_close(&p[1]);
+            return fail(err, errlen, "input of %zu bytes: %s", len, strerror(e));
+        }
+        done += (size_t)n;
+    }
+    fd_close(&p[1]);
+    *out_fd = p[0];
+    return 0;
+}
+
+/* The read ends are the daemon's and never block it; the write ends stay
+ * blocking (a separate open file description), as jobs expect. */
+static int output_pipe(int p[2], char *err, size_t errlen)
+{
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return fail(err, errlen, "pipe: %s", strerror(errno));
+    if (fd_set_nonblock(p[0]) != 0)
+        return fail(err, errlen, "fcntl O_NONBLOCK: %s", strerror(errno));
+    return 0;
+}
+
+/* The report pipe is opened first: see child_setup_fds. On failure the caller
+ * closes what was opened. */
+static int spawn_fds_open(const struct runner_req *req, struct spawn_fds *out_fds, char *err,
+                          size_t errlen)
+{
+    struct spawn_fds *f = out_fds;
+    *f = (struct spawn_fds){.in = -1, .out = {-1, -1}, .err = {-1, -1}, .report = {-1, -1}};
+    if (pipe2(f->report, O_CLOEXEC) != 0)
+        return fail(err, errlen, "pipe: %s", strerror(errno));
+    if (output_pipe(f->out, err, errlen) != 0 || output_pipe(f->err, err, errlen) != 0)
+        return -1;
+    if (req->input != NULL)
+        return input_pipe(req->input, &f->in, err, errlen);
+    f->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (f->in < 0)
+        return fail(err, errlen, "open /dev/null: %s", strerror(errno));
+    return 0;
+}
+
+/* One past the highest fd open now, or -1 when /proc is not mounted. */
+static long fd_highest(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    long high = -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end == '\0' && end != e->d_name && fd > high)
+            high = fd;
+    }
+    if (closedir(d) != 0)
+        return -1;
+    return high + 1;
+}
+
+/* The bound of the close loop for kernels without close_range (before 5.9),
+ * found here because opendir and getrlimit are not async-signal-safe: the fd
+ * limit, unless it is huge (containers often get 2^20), then the highest fd
+ * open now; every fd the child will hold is open already. */
+static long fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        rl.rlim_cur = RLIM_INFINITY;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= FD_LOOP_SMALL)
+        return (long)rl.rlim_cur;
+    long high = fd_highest();
+    if (high >= 0)
+        return high;
+    return rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < FD_LOOP_MAX ? (long)rl.rlim_cur
+                                                                      : FD_LOOP_MAX;
+}
+
+/* Skips the switch when the job's user is the one we run as already: an
+ * unprivileged daemon may run its own jobs, and could not call setgroups. */
+static bool user_differs(const struct runner_user *u)
+{
+    return u != NULL && !ids_are(u->uid, u->gid);
+}
+
+static void plan_build(const struct runner_req *req, const struct spawn_fds *f,
+                       struct plan *out_plan)
+{
+    static char *const no_env[] = {NULL};
+    const char *slash = strrchr(req->shell, '/');
+    const char *argv0 = slash != NULL && slash[1] != '\0' ? slash + 1 : req->shell;
+    *out_plan = (struct plan){
+        .stdio = {f->in, f->out[1], f->err[1]},
+        .report_fd = f->report[1],
+        .fd_limit = fd_limit(),
+        .switch_user = user_differs(req->user),
+        .uid = req->user != NULL ? req->user->uid : 0,
+        .gid = req->user != NULL ? req->user->gid : 0,
+        .workdir = req->workdir,
+        .path = req->shell,
+        /* execve's argv is char *const[] for historical reasons; it does not
+         * write to the strings. */
+        .argv = {(char *)argv0, (char *)"-c", (char *)req->command, NULL},
+        .envp = req->envp != NULL ? req->envp : no_env,
+    };
+}
+
+/* Every signal is blocked across fork so that none is handled in the child
+ * before child_reset_signals: a handler of the daemon would run there. */
+static pid_t fork_blocked(struct plan *p)
+{
+    sigset_t all, old;
+    if (sigfillset(&all) != 0 || sigprocmask(SIG_SETMASK, &all, &old) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0)
+        child_run(p);
+    int saved = errno;
+    /* Restoring a mask just read cannot fail (EINVAL needs a bad "how"). */
+    if (sigprocmask(SIG_SETMASK, &old, NULL) == 0)
+        errno = saved;
+    return pid;
+}
+
+/* Blocks until the child execs (its close-on-exec write end vanishes: EOF
+ * without data) or reports a failed step. Returns 0 for exec, 1 with
+ * *out_report, -1 with errno. The parent must have closed its own copy of the
+ * write end, or this never sees EOF. */
+static int report_read(int fd, struct child_report *out_report)
+{
+    char *buf = (char *)out_report;
+    size_t got = 0;
+    while (got < sizeof *out_report) {
+        ssize_t n = read(fd, buf + got, sizeof *out_report - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got == 0)
+        return 0;
+    if (got < sizeof *out_report || out_report->step < 0 || out_report->step >= STEP_COUNT) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 1;
+}
+
+/* What each step's message names after the call. */
+enum step_arg { ARG_NONE, ARG_UID, ARG_GID, ARG_WORKDIR, ARG_SHELL };
+
+static const struct {
+    const char *call;
+    enum step_arg arg;
+} steps[STEP_COUNT] = {
+    [STEP_SETSID] = {"setsid", ARG_NONE},
+    [STEP_SIGNALS] = {"reset signals", ARG_NONE},
+    [STEP_FDS] = {"set up fds", ARG_NONE},
+    [STEP_SETGROUPS] = {"setgroups", ARG_GID},
+    [STEP_SETGID] = {"setgid", ARG_GID},
+    [STEP_SETUID] = {"setuid", ARG_UID},
+    [STEP_CHDIR] = {"chdir", ARG_WORKDIR},
+    [STEP_EXEC] = {"exec", ARG_SHELL},
+};
+
+/* "exec /bin/nosh: No such file or directory", "setuid 1000: ...". */
+static int report_format(const struct child_report *r, const struct plan *p, char *err,
+                         size_t errlen)
+{
+    const char *call = steps[r->step].call;
+    const char *why = strerror(r->error);
+    switch (steps[r->step].arg) {
+    case ARG_UID:
+        return fail(err, errlen, "%s %u: %s", call, (unsigned)p->uid, why);
+    case ARG_GID:
+        return fail(err, errlen, "%s %u: %s", call, (unsigned)p->gid, why);
+    case ARG_WORKDIR:
+        return fail(err, errlen, "%s %s: %s", call, p->workdir, why);
+    case ARG_SHELL:
+        return fail(err, errlen, "%s %s: %s", call, p->path, why);
+    case ARG_NONE:
+        break;
+    }
+    return fail(err, errlen, "%s: %s", call, why);
+}
+
+/* After fork: the child's ends go, then the report says whether it started. */
+static int spawn_wait_exec(pid_t pid, struct spawn_fds *f, const struct plan *p,
+                           struct runner_child *out, char *err, size_t errlen)
+{
+    fd_close(&f->in);
+    fd_close(&f->out[1]);
+    fd_close(&f->err[1]);
+    fd_close(&f->report[1]);
+    struct child_report r;
+    int got = report_read(f->report[0], &r);
+    int saved = errno;
+    fd_close(&f->report[0]);
+    out->pid = pid;
+    if (got == 0) {
+        out->out_fd = f->out[0];
+        out->err_fd = f->err[0];
+        return 0;
+    }
+    spawn_fds_close(f);
+    if (got > 0)
+        return report_format(&r, p, err, errlen);
+    /* The child's fate is unknown: make sure it is one the reaper collects
+     * rather than a job running with nobody reading its output. */
+    if (kill(pid, SIGKILL) != 0 && errno != ESRCH)
+        saved = errno;
+    return fail(err, errlen, "read from child %ld: %s", (long)pid, strerror(saved));
+}
+
+static int req_check(const struct runner_req *req, char *err, size_t errlen)
+{
+    if (req->shell == NULL || req->shell[0] != '/')
+        return fail(err, errlen, "shell %s: not an absolute path",
+                    req->shell != NULL ? req->shell : "(none)");
+    if (req->command == NULL || req->workdir == NULL)
+        return fail(err, errlen, "no %s to run", req->command == NULL ? "command" : "workdir");
+    return 0;
+}
+
+int runner_spawn(const struct runner_req *req, struct runner_child *out, char *err, size_t errlen)
+{
+    *out = (struct runner_child){.pid = -1, .out_fd = -1, .err_fd = -1};
+    if (req_check(req, err, errlen) != 0)
+        return -1;
+    struct spawn_fds f;
+    if (spawn_fds_open(req, &f, err, errlen) != 0) {
+        spawn_fds_close(&f);
+        return -1;
+    }
+    struct plan p;
+    plan_build(req, &f, &p);
+    pid_t pid = fork_blocked(&p);
+    if (pid < 0) {
+        int e = errno;
+        spawn_fds_close(&f);
+        return fail(err, errlen, "fork: %s", strerror(e));
+    }
+    return spawn_wait_exec(pid, &f, &p, out, err, errlen);
+}
