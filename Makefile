@@ -67,12 +67,12 @@ $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench:
 deps:
 	@scripts/install-deps.sh --if-missing
 
-# Until the scheduler lands (the daemon issue), `make run` validates the
-# example crontabs and shows when each job would run.
+# Validates the example crontabs, then runs the daemon on them in the
+# foreground (Ctrl-C stops it gracefully).
 run: deps
 	$(MAKE) all
 	$(BIN) --check -f examples/crontabs
-	$(BIN) --list --count 3 -f examples/crontabs
+	$(BIN) -f examples/crontabs
 
 unit: $(UNIT_BINS)
 e2e: $(BIN)

@@ -362,13 +362,49 @@ static const char *job_workdir(const struct runner_user *u)
     return "/";
 }
 
+/* A job run as another user (as root: --system, per-user files) must not
+ * inherit the daemon's HOME, USER, LOGNAME and SHELL: they describe root.
+ * Returns a filtered copy of the pointers (not the strings), or NULL. */
+static char **inherited_for_other_user(char *const *environ_)
+{
+    static const char *const own[] = {"HOME=", "USER=", "LOGNAME=", "SHELL="};
+    size_t n = 0;
+    while (environ_[n] != NULL)
+        n++;
+    char **out = malloc((n + 1) * sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out != NULL && i < n; i++) {
+        bool skip = false;
+        for (size_t o = 0; o < sizeof own / sizeof own[0]; o++)
+            skip |= strncmp(environ_[i], own[o], strlen(own[o])) == 0;
+        if (!skip)
+            out[k++] = environ_[i];
+    }
+    if (out != NULL)
+        out[k] = NULL;
+    return out;
+}
+
+static char **job_env(const struct crond *d, const struct djob *j, const struct runner_user *u,
+                      const char *shell)
+{
+    bool clean = d->opts->clean_env;
+    if (clean || j->lj->user == NULL)
+        return runner_env_build(clean ? NULL : d->cfg->environ, j->lj->entry->env, u, shell, clean);
+    char **inherited = inherited_for_other_user(d->cfg->environ);
+    if (inherited == NULL)
+        return NULL;
+    char **env = runner_env_build(inherited, j->lj->entry->env, u, shell, false);
+    free(inherited);
+    return env;
+}
+
 static void job_start(struct crond *d, struct djob *j)
 {
     const struct crontab_entry *e = j->lj->entry;
     const struct runner_user *u = j->lj->user != NULL ? j->lj->user : d->cfg->self;
     const char *shell = e->shell != NULL && e->shell[0] != '\0' ? e->shell : d->opts->shell;
-    bool clean = d->opts->clean_env;
-    char **env = runner_env_build(clean ? NULL : d->cfg->environ, e->env, u, shell, clean);
+    char **env = job_env(d, j, u, shell);
     if (env == NULL) {
         log_job_error(d, j->lj->id, "out of memory");
         return;
