@@ -8,9 +8,10 @@
 set -eu
 
 # build: compiler, make, libraries; test: cmocka, valgrind, zone data,
-# util-linux (setpriv, unshare) and procps for the end-to-end tests.
+# util-linux (setpriv, unshare), procps and python3 (record parsing) for the
+# end-to-end tests.
 PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
-valgrind util-linux procps"
+valgrind util-linux procps python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,328 @@
+/* log: text (logfmt) and JSON records, one write per record (see log.h).
+ *
+ * A record is built in l->buf and written by log_end. Everything that can
+ * grow (keys, values) goes through buf_put, which stops at LOG_BODY_MAX;
+ * the bytes that close a record (a string's quote, the truncation marker,
+ * '}' and '\n') go through buf_put_tail into the LOG_TAIL_RESERVE bytes kept
+ * free for them. So a record never exceeds LOG_RECORD_MAX and a cut record
+ * is still one line of valid logfmt or JSON.
+ *
+ * Decisions a user sees (README material):
+ * - Text values are quoted when empty or holding a blank, '=', '"', '\' or
+ *   a control byte (0x00-0x1f, 0x7f). Inside quotes: \" \\ \n \r \t, other
+ *   control bytes as \xNN. Bytes >= 0x80 pass through as they are, valid
+ *   UTF-8 or not: the text format keeps the job's bytes.
+ * - JSON strings escape '"', '\', \n \r \t and other control bytes (and
+ *   0x7f) as \u00NN. Invalid UTF-8 becomes U+FFFD, one per maximal invalid
+ *   subpart (the Unicode / WHATWG practice), so output is always valid UTF-8.
+ * - A record that would exceed LOG_RECORD_MAX keeps what fits, whole escapes
+ *   and whole UTF-8 characters only, closes the cut string and ends with
+ *   `truncated=true` / `"truncated":true`. Fields after the cut are dropped.
+ * - A NULL value is logged as the empty string.
+ * - A write that fails with EAGAIN (someone made the shared stdout
+ *   non-blocking) waits with poll(2) for the fd and goes on: nothing dropped.
+ */
+#include "crond/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crond/timefmt.h"
+
+#define LOG_TAIL_RESERVE 32 /* >= '"' + ",\"truncated\":true" + '}' + '\n' */
+#define LOG_BODY_MAX (LOG_RECORD_MAX - LOG_TAIL_RESERVE)
+#define LOG_UNIT_MAX 8      /* longest escape of one unit: \u00NN or 4 UTF-8 bytes */
+
+/* Closing the record: [truncated][end], indexed by enum log_format. */
+static const char *const log_marker[] = {" truncated=true", ",\"truncated\":true"};
+static const char *const log_close[] = {"\n", "}\n"};
+
+/* The short escapes, the same in both formats. */
+static const char *const short_escape[128] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+};
+
+/* ---------------------------------------------------------------- buffer */
+
+/* Bytes left below LOG_BODY_MAX (a closing quote may already sit above it). */
+static size_t buf_room(const struct log *l)
+{
+    return l->len < LOG_BODY_MAX ? LOG_BODY_MAX - l->len : 0;
+}
+
+/* Appends n bytes if they fit below LOG_BODY_MAX. Once a record is cut
+ * nothing more is added, so it never has a hole in its middle. */
+static bool buf_put(struct log *l, const void *s, size_t n)
+{
+    if (l->truncated || n > buf_room(l)) {
+        l->truncated = true;
+        return false;
+    }
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+    return true;
+}
+
+/* The closing bytes, written into the reserve. The bound check never fails
+ * (at most LOG_TAIL_RESERVE tail bytes follow LOG_BODY_MAX); it is there so
+ * a mistake here cannot become an overflow. */
+static void buf_put_tail(struct log *l, const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= LOG_RECORD_MAX - l->len) {
+        memcpy(l->buf + l->len, s, n);
+        l->len += n;
+    }
+}
+
+/* -------------------------------------------------------------- escaping */
+
+/* Lead bytes whose second byte has a narrower range than 80-BF: this is
+ * what rules out overlong forms (E0, F0), UTF-16 surrogates (ED) and code
+ * points above U+10FFFF (F4). */
+static const struct {
+    unsigned char lead, lo, hi; /* lead byte, second byte's range */
+} utf8_second[] = {{0xe0, 0xa0, 0xbf}, {0xed, 0x80, 0x9f}, {0xf0, 0x90, 0xbf}, {0xf4, 0x80, 0x8f}};
+
+/* Length of the UTF-8 unit at s: a whole valid sequence (*valid = true), or
+ * its longest invalid prefix, at least one byte (*valid = false). */
+static size_t utf8_unit(const unsigned char *s, size_t n, bool *valid)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+    /* C0, C1 and F5-FF never start a valid sequence (need 0). */
+    size_t need = c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+    for (size_t k = 0; k < sizeof utf8_second / sizeof utf8_second[0]; k++)
+        if (utf8_second[k].lead == c) {
+            lo = utf8_second[k].lo;
+            hi = utf8_second[k].hi;
+        }
+    size_t i = 1;
+    for (; i < need && i < n; i++, lo = 0x80, hi = 0xbf)
+        if (s[i] < lo || s[i] > hi)
+            break;
+    *valid = need > 0 && i == need;
+    return i;
+}
+
+static bool byte_is_control(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+/* Printable ASCII that both formats copy unchanged inside a string. */
+static bool byte_is_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+static bool text_needs_quotes(const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ' ' || s[i] == '=' || s[i] == '"' || s[i] == '\\' || byte_is_control(s[i]))
+            return true;
+    return false;
+}
+
+/* Writes the escaped form of one ASCII byte or UTF-8 unit into out (at
+ * least LOG_UNIT_MAX bytes); returns its length and the input used. */
+static size_t unit_escape(enum log_format f, const unsigned char *s, size_t n, char *out,
+                          size_t *used)
+{
+    bool valid;
+    if (s[0] < 0x80) {
+        *used = 1;
+        if (short_escape[s[0]] != NULL)
+            return (size_t)snprintf(out, LOG_UNIT_MAX, "%s", short_escape[s[0]]);
+        if (byte_is_control(s[0]))
+            return (size_t)snprintf(out, LOG_UNIT_MAX, f == LOG_FORMAT_JSON ? "\\u%04x" : "\\x%02x",
+                                    s[0]);
+        out[0] = (char)s[0];
+        return 1;
+    }
+    *used = utf8_unit(s, n, &valid);
+    if (!valid && f == LOG_FORMAT_JSON) {
+        memcpy(out, "\xef\xbf\xbd", 3); /* U+FFFD */
+        return 3;
+    }
+    memcpy(out, s, *used);
+    return *used;
+}
+
+/* Appends the escaped body of a string (without quotes), up to the cut. */
+static void value_put(struct log *l, const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !l->truncated) {
+        size_t run = 0;
+        while (i + run < n && byte_is_plain(s[i + run]))
+            run++;
+        if (run > 0) {
+            /* Plain bytes are one unit each: keep as many as fit. */
+            size_t room = buf_room(l);
+            buf_put(l, s + i, run < room ? run : room);
+            l->truncated = run > room;
+            i += run;
+            continue;
+        }
+        char unit[LOG_UNIT_MAX];
+        size_t used, len = unit_escape(l->format, s + i, n - i, unit, &used);
+        if (buf_put(l, unit, len))
+            i += used;
+    }
+}
+
+/* ---------------------------------------------------------------- fields */
+
+/* ` key=` or `,"key":`. A JSON object starts with '{' and no comma. Keys are
+ * the program's own identifiers, so text writes them as they are. */
+static void key_put(struct log *l, const char *key)
+{
+    if (l->format == LOG_FORMAT_TEXT) {
+        buf_put(l, " ", 1);
+        buf_put(l, key, strlen(key));
+        buf_put(l, "=", 1);
+        return;
+    }
+    if (l->len > 0 && l->buf[l->len - 1] != '{')
+        buf_put(l, ",", 1);
+    buf_put(l, "\"", 1);
+    value_put(l, (const unsigned char *)key, strlen(key));
+    buf_put(l, "\":", 2);
+}
+
+/* Writes key, opening quote (when wanted) and nothing else; on a cut,
+ * takes it all back so no field is left without its value. */
+static bool field_open(struct log *l, const char *key, bool quoted)
+{
+    size_t mark = l->len;
+    if (!l->active || l->truncated)
+        return false;
+    key_put(l, key);
+    if (quoted)
+        buf_put(l, "\"", 1);
+    if (l->truncated)
+        l->len = mark;
+    return !l->truncated;
+}
+
+void log_strn(struct log *l, const char *key, const char *value, size_t len)
+{
+    const unsigned char *v = (const unsigned char *)(value != NULL ? value : "");
+    if (value == NULL)
+        len = 0;
+    bool quoted = l->format == LOG_FORMAT_JSON || text_needs_quotes(v, len);
+    if (!field_open(l, key, quoted))
+        return;
+    value_put(l, v, len);
+    if (quoted)
+        buf_put_tail(l, "\"");
+}
+
+void log_str(struct log *l, const char *key, const char *value)
+{
+    log_strn(l, key, value, value != NULL ? strlen(value) : 0);
+}
+
+void log_int(struct log *l, const char *key, int64_t value)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%" PRId64, value);
+    size_t mark = l->len;
+    if (n < 0 || (size_t)n >= sizeof num || !field_open(l, key, false))
+        return;
+    if (!buf_put(l, num, (size_t)n))
+        l->len = mark;
+}
+
+/* ---------------------------------------------------------------- record */
+
+void log_init(struct log *l, int fd, enum log_format format, enum log_level level)
+{
+    l->fd = fd;
+    l->format = format == LOG_FORMAT_JSON ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
+    l->level = level;
+    l->write_errno = 0;
+    l->active = false;
+    l->truncated = false;
+    l->len = 0;
+}
+
+bool log_enabled(const struct log *l, enum log_level level)
+{
+    return level <= l->level;
+}
+
+void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *event)
+{
+    char t[TIMEFMT_ISO_LEN] = "";
+    l->len = 0;
+    l->truncated = false;
+    l->active = log_enabled(l, level);
+    if (!l->active)
+        return;
+    if (timefmt_utc_ms(now_ms, t, sizeof t) < 0)
+        t[0] = '\0';
+    if (l->format == LOG_FORMAT_JSON) {
+        buf_put(l, "{", 1);
+        log_str(l, "time", t);
+    } else {
+        buf_put(l, t, strlen(t));
+    }
+    log_str(l, "level", options_log_level_name(level));
+    log_str(l, "event", event);
+}
+
+/* Waits until fd takes more bytes. Returns 0 or an errno value. */
+static int fd_wait_writable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    while (poll(&p, 1, -1) < 0)
+        if (errno != EINTR)
+            return errno;
+    return 0;
+}
+
+/* write(2) until all n bytes are out: a signal can cut a blocking write
+ * short (partial count or EINTR). Returns 0 or an errno value. */
+static int fd_write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+        } else if (w == 0) {
+            return EIO; /* never for n > 0; do not spin on it */
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            int err = fd_wait_writable(fd);
+            if (err != 0)
+                return err;
+        } else if (errno != EINTR) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+int log_end(struct log *l)
+{
+    if (!l->active)
+        return 0;
+    l->active = false;
+    if (l->truncated)
+        buf_put_tail(l, log_marker[l->format]);
+    buf_put_tail(l, log_close[l->format]);
+    int err = fd_write_all(l->fd, l->buf, l->len);
+    l->len = 0;
+    if (err == 0)
+        return 0;
+    if (l->write_errno == 0)
+        l->write_errno = err;
+    return -1;
+}

@@ -1,0 +1,105 @@
+/* relay: bytes from a job's pipe to lines (see relay.h).
+ *
+ * Lines that arrive whole inside one chunk are emitted straight from the
+ * caller's bytes; only the unfinished end of a chunk is copied into
+ * b->data. Newlines are found with memchr, never byte by byte.
+ *
+ * A full piece (RELAY_MAX_LINE bytes without a newline) is emitted only once
+ * the byte after it is known: if that byte is '\n' the piece carries the
+ * newline flag and the '\n' is used up, so a line of exactly RELAY_MAX_LINE
+ * bytes is one piece and joining the pieces still gives the input back.
+ * When a full piece ends exactly at the end of a chunk it waits in b->data
+ * (len == RELAY_MAX_LINE) for the next feed or for relay_flush.
+ */
+#include "crond/relay.h"
+
+#include <string.h>
+
+static void relay_emit(struct relay_buf *b, relay_emit_fn emit, void *ctx, const char *line,
+                       size_t len, bool newline)
+{
+    b->after_split = !newline && len == RELAY_MAX_LINE;
+    emit(ctx, line, len, newline);
+}
+
+void relay_init(struct relay_buf *b)
+{
+    b->len = 0;
+    b->after_split = false;
+}
+
+/* b->data holds a full piece and p is the byte after it. Returns where the
+ * rest of the input starts. */
+static const char *relay_settle(struct relay_buf *b, const char *p, relay_emit_fn emit, void *ctx)
+{
+    bool newline = *p == '\n';
+    b->len = 0;
+    relay_emit(b, emit, ctx, b->data, RELAY_MAX_LINE, newline);
+    return newline ? p + 1 : p;
+}
+
+/* Adds to the unfinished line in b->data up to a newline or a full piece. */
+static const char *relay_fill(struct relay_buf *b, const char *p, const char *end,
+                              relay_emit_fn emit, void *ctx)
+{
+    size_t room = RELAY_MAX_LINE - b->len, avail = (size_t)(end - p);
+    size_t take = avail < room ? avail : room;
+    const char *nl = memchr(p, '\n', take);
+    if (nl == NULL) {
+        memcpy(b->data + b->len, p, take);
+        b->len += take;
+        return p + take;
+    }
+    size_t n = (size_t)(nl - p);
+    memcpy(b->data + b->len, p, n);
+    n += b->len;
+    b->len = 0;
+    relay_emit(b, emit, ctx, b->data, n, true);
+    return nl + 1;
+}
+
+/* Nothing pending: emits the next line or full piece straight from the
+ * input, or keeps the unfinished rest. */
+static const char *relay_direct(struct relay_buf *b, const char *p, const char *end,
+                                relay_emit_fn emit, void *ctx)
+{
+    size_t avail = (size_t)(end - p);
+    size_t take = avail < RELAY_MAX_LINE ? avail : RELAY_MAX_LINE;
+    const char *nl = memchr(p, '\n', take);
+    if (nl != NULL) {
+        relay_emit(b, emit, ctx, p, (size_t)(nl - p), true);
+        return nl + 1;
+    }
+    if (avail > RELAY_MAX_LINE) {
+        bool newline = p[RELAY_MAX_LINE] == '\n';
+        relay_emit(b, emit, ctx, p, RELAY_MAX_LINE, newline);
+        return p + RELAY_MAX_LINE + newline;
+    }
+    memcpy(b->data, p, avail);
+    b->len = avail;
+    return end;
+}
+
+void relay_feed(struct relay_buf *b, const char *data, size_t n, relay_emit_fn emit, void *ctx)
+{
+    if (n == 0)
+        return; /* data may be NULL then, and NULL + 0 is undefined */
+    const char *p = data, *end = data + n;
+    while (p < end) {
+        if (b->len == RELAY_MAX_LINE)
+            p = relay_settle(b, p, emit, ctx);
+        else if (b->len > 0)
+            p = relay_fill(b, p, end, emit, ctx);
+        else
+            p = relay_direct(b, p, end, emit, ctx);
+    }
+}
+
+void relay_flush(struct relay_buf *b, relay_emit_fn emit, void *ctx)
+{
+    size_t n = b->len;
+    if (n == 0)
+        return;
+    b->len = 0;
+    relay_emit(b, emit, ctx, b->data, n, false);
+}
