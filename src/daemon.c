@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -48,9 +49,19 @@
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* One load of the crontabs. Jobs point into it (ids, entries), so it lives
+ * as long as one of its jobs does: a reload that keeps the old jobs of a
+ * file that became invalid keeps their tabset too. */
+struct tabset {
+    struct loader_result r;
+    size_t refs;                  /* jobs that point into r */
+    struct tabset *next;
+};
+
 struct djob {
     struct sched_job sj;          /* scheduling state; sj.data points here */
-    const struct loader_job *lj;  /* id, entry, zone, user (in d->tabs) */
+    struct tabset *set;           /* owner of lj */
+    const struct loader_job *lj;  /* id, entry, zone, user */
     char *key;                    /* identity across reloads */
     int64_t last_start_ms;        /* 0 when never started */
     int64_t last_exit_ms;         /* 0 when no run ended yet */
@@ -85,9 +96,12 @@ struct crond {
     const struct daemon_cfg *cfg;
     const struct options *opts;
     struct sched sched;
-    struct loader_result tabs;    /* current crontabs */
-    struct djob *jobs;            /* one per tabs.jobs entry */
+    struct tabset *sets;          /* loads that current jobs point into */
+    struct djob *jobs;            /* the current jobs */
     size_t njobs;
+    int ino_fd;                   /* inotify, -1 with --no-reload */
+    ev_io ino_io;                 /* inotify events */
+    ev_timer settle;              /* reload once the files are quiet */
     struct proc *procs;           /* running or still draining */
     size_t nalive;                /* procs whose process has not exited */
     ev_periodic wake;             /* the next due time */
@@ -517,23 +531,88 @@ static char *job_key(const struct loader_result *r, const struct loader_job *lj)
     return key;
 }
 
-static struct djob *jobs_build(const struct loader_result *r, enum overlap_policy overlap)
+static const char *djob_path(const struct djob *j)
 {
-    struct djob *jobs = calloc(r->njobs ? r->njobs : 1, sizeof *jobs);
-    for (size_t i = 0; jobs != NULL && i < r->njobs; i++) {
-        const struct loader_job *lj = &r->jobs[i];
-        jobs[i].lj = lj;
-        jobs[i].sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
-                                        .overlap = overlap, .data = &jobs[i]};
-        jobs[i].key = job_key(r, lj);
-        if (jobs[i].key == NULL) {
-            while (i-- > 0)
-                free(jobs[i].key);
-            free(jobs);
-            return NULL;
-        }
+    return j->set->r.files[j->lj->file].path;
+}
+
+static int job_init(struct djob *j, struct tabset *t, const struct loader_job *lj,
+                    enum overlap_policy overlap)
+{
+    *j = (struct djob){.set = t, .lj = lj};
+    j->sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
+                               .overlap = overlap};
+    j->key = job_key(&t->r, lj);
+    return j->key != NULL ? 0 : -1;
+}
+
+/* Does a load problem concern this file (its own path, or its directory)? */
+static bool path_failed(const struct loader_result *r, const char *path)
+{
+    size_t plen = strlen(path);
+    for (size_t i = 0; r->nerrors > 0 && i < r->ndiags; i++) {
+        const struct loader_diag *g = &r->diags[i];
+        size_t glen = strlen(g->file);
+        if (g->severity != LOADER_ERROR)
+            continue;
+        if (strcmp(g->file, path) == 0 || (glen < plen && strncmp(g->file, path, glen) == 0
+                                            && path[glen] == '/'))
+            return true;
     }
+    return false;
+}
+
+/* The job table after loading t: every job of t's valid files, and the old
+ * jobs of files that are now invalid (their old version stays). */
+static struct djob *jobs_merge(struct crond *d, struct tabset *t, size_t *out_n, size_t *out_stale)
+{
+    const struct loader_result *r = &t->r;
+    size_t n = 0, k = 0;
+    *out_stale = 0;
+    for (size_t i = 0; i < r->njobs; i++)
+        n += !path_failed(r, r->files[r->jobs[i].file].path);
+    for (size_t i = 0; i < d->njobs; i++)
+        *out_stale += path_failed(r, djob_path(&d->jobs[i]));
+    struct djob *jobs = calloc(n + *out_stale + 1, sizeof *jobs);
+    for (size_t i = 0; jobs != NULL && i < r->njobs; i++) {
+        if (path_failed(r, r->files[r->jobs[i].file].path))
+            continue;
+        if (job_init(&jobs[k++], t, &r->jobs[i], d->opts->overlap) != 0)
+            goto oom;
+    }
+    for (size_t i = 0; jobs != NULL && i < d->njobs; i++) {
+        if (!path_failed(r, djob_path(&d->jobs[i])))
+            continue;
+        jobs[k] = d->jobs[i];
+        if ((jobs[k++].key = strdup(d->jobs[i].key)) == NULL)
+            goto oom;
+    }
+    *out_n = k;
     return jobs;
+oom:
+    while (k-- > 0)
+        free(jobs[k].key);
+    free(jobs);
+    return NULL;
+}
+
+/* Frees the tabsets no job points into any more. */
+static void sets_collect(struct crond *d)
+{
+    for (struct tabset *t = d->sets; t != NULL; t = t->next)
+        t->refs = 0;
+    for (size_t i = 0; i < d->njobs; i++)
+        d->jobs[i].set->refs++;
+    for (struct tabset **pt = &d->sets; *pt != NULL;) {
+        struct tabset *t = *pt;
+        if (t->refs > 0) {
+            pt = &t->next;
+            continue;
+        }
+        *pt = t->next;
+        loader_result_free(&t->r);
+        free(t);
+    }
 }
 
 static void jobs_free(struct djob *jobs, size_t n)
@@ -604,6 +683,8 @@ static int jobs_replace(struct crond *d, struct djob *jobs, size_t n, struct rel
     int64_t now = now_ms();
     *out = (struct reload_count){0, 0, 0};
     int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        jobs[i].sj.data = &jobs[i];
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct djob *o = job_match(sorted, d->njobs, &jobs[i]);
         if (o != NULL) {
@@ -650,39 +731,154 @@ static const char *const *crontab_paths(const struct options *o, size_t *out_n)
     return o->nfiles > 0 ? o->files : default_paths;
 }
 
-static void reload(struct crond *d)
+static void log_reload_failed(struct crond *d, const char *msg)
 {
-    size_t npaths;
+    rec_begin(d, LOG_LEVEL_ERROR, "daemon.reload");
+    log_str(&d->log, "status", "failed");
+    log_str(&d->log, "msg", msg);
+    rec_end(d);
+}
+
+static void watch_paths(struct crond *d);
+
+/* Reads every crontab again (SIGHUP, or files changed: then `quiet` logs
+ * daemon.reload only when something changed). */
+static void reload(struct crond *d, bool quiet)
+{
+    size_t npaths, n = 0, stale = 0;
     const char *const *paths = crontab_paths(d->opts, &npaths);
     struct loader_opts lo = load_opts(d);
-    struct loader_result r;
-    int rc = loader_load(paths, npaths, &lo, &r);
-    log_diags(d, &r);
-    struct djob *jobs = rc == 0 && r.nerrors == 0 ? jobs_build(&r, d->opts->overlap) : NULL;
+    struct tabset *t = calloc(1, sizeof *t);
+    if (t == NULL || loader_load(paths, npaths, &lo, &t->r) != 0) {
+        if (t != NULL)
+            loader_result_free(&t->r);
+        free(t);
+        log_reload_failed(d, "out of memory: the previous jobs stay");
+        return;
+    }
+    log_diags(d, &t->r);
+    struct djob *jobs = jobs_merge(d, t, &n, &stale);
     struct reload_count cnt;
-    if (jobs == NULL || jobs_replace(d, jobs, r.njobs, &cnt) != 0) {
-        rec_begin(d, LOG_LEVEL_ERROR, "daemon.reload");
-        log_str(&d->log, "status", "failed");
-        log_str(&d->log, "msg", rc != 0 || jobs != NULL ? "out of memory" :
-                "invalid crontabs: the previous jobs stay");
-        rec_end(d);
+    if (jobs == NULL || jobs_replace(d, jobs, n, &cnt) != 0) {
         if (jobs != NULL)
-            jobs_free(jobs, r.njobs);
-        loader_result_free(&r);
+            jobs_free(jobs, n);
+        loader_result_free(&t->r);
+        free(t);
+        log_reload_failed(d, "out of memory: the previous jobs stay");
         return;
     }
     jobs_free(d->jobs, d->njobs);
-    loader_result_free(&d->tabs);
-    d->tabs = r;
     d->jobs = jobs;
-    d->njobs = r.njobs;
-    rec_begin(d, LOG_LEVEL_INFO, "daemon.reload");
-    log_int(&d->log, "jobs", (int64_t)d->njobs);
-    log_int(&d->log, "added", (int64_t)cnt.added);
-    log_int(&d->log, "removed", (int64_t)cnt.removed);
-    log_int(&d->log, "kept", (int64_t)cnt.kept);
-    rec_end(d);
+    d->njobs = n;
+    t->next = d->sets;
+    d->sets = t;
+    sets_collect(d);
+    watch_paths(d);
+    if (!quiet || cnt.added > 0 || cnt.removed > 0 || t->r.nerrors > 0) {
+        rec_begin(d, t->r.nerrors > 0 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "daemon.reload");
+        log_int(&d->log, "jobs", (int64_t)d->njobs);
+        log_int(&d->log, "added", (int64_t)(cnt.added));
+        log_int(&d->log, "removed", (int64_t)cnt.removed);
+        log_int(&d->log, "kept", (int64_t)cnt.kept);
+        if (t->r.nerrors > 0)
+            log_int(&d->log, "invalid_kept", (int64_t)stale);
+        rec_end(d);
+    }
     wake_arm(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Watching the crontab files (inotify)                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Changes to watch in each directory: new, removed and renamed names (editors
+ * that save by rename, the ConfigMap ..data swap), writes in place (cp over
+ * a file), mode changes, and the directory itself going away. */
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE \
+                    | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+/* Editors and kubelet make several changes in a row: reload once they stop. */
+#define SETTLE_SECONDS 0.2
+
+/* A directory given with -f is watched itself; a file is watched through its
+ * directory, so a rename over it (or of a symlink it goes through) is seen.
+ * Adding a watch twice returns the same one, so this runs after every
+ * reload and picks up directories that were replaced. */
+static void watch_paths(struct crond *d)
+{
+    if (d->ino_fd < 0)
+        return;
+    size_t npaths;
+    const char *const *paths = crontab_paths(d->opts, &npaths);
+    for (size_t i = 0; i < npaths; i++) {
+        char dir[4096];
+        struct stat st;
+        int len = snprintf(dir, sizeof dir, "%s", paths[i]);
+        if (len < 0 || (size_t)len >= sizeof dir)
+            continue;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            char *slash = strrchr(dir, '/');
+            if (slash == NULL)
+                snprintf(dir, sizeof dir, ".");
+            else
+                slash[slash == dir] = '\0';
+        }
+        if (inotify_add_watch(d->ino_fd, dir, WATCH_MASK) < 0)
+            fprintf(stderr, "crond-lite: watch %s: %s\n", dir, strerror(errno));
+    }
+}
+
+static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct crond *d = container_of(w, struct crond, settle);
+    if (!d->stopping)
+        reload(d, true);
+}
+
+static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)revents;
+    struct crond *d = container_of(w, struct crond, ino_io);
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (;;) { /* the events only say "something changed": drain them */
+        ssize_t n = read(w->fd, buf, sizeof buf);
+        if (n > 0)
+            continue;
+        if (n < 0 && errno == EINTR)
+            continue;
+        break;
+    }
+    ev_timer_stop(loop, &d->settle);
+    ev_timer_set(&d->settle, SETTLE_SECONDS, 0);
+    ev_timer_start(loop, &d->settle);
+}
+
+static void watch_start(struct crond *d)
+{
+    d->ino_fd = -1;
+    ev_timer_init(&d->settle, settle_cb, SETTLE_SECONDS, 0);
+    if (d->opts->no_reload)
+        return;
+    d->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (d->ino_fd < 0) {
+        fprintf(stderr, "crond-lite: inotify: %s; changed crontabs need SIGHUP\n", strerror(errno));
+        return;
+    }
+    ev_io_init(&d->ino_io, inotify_cb, d->ino_fd, EV_READ);
+    ev_io_start(d->loop, &d->ino_io);
+    watch_paths(d);
+}
+
+static void watch_stop(struct crond *d)
+{
+    ev_timer_stop(d->loop, &d->settle);
+    if (d->ino_fd < 0)
+        return;
+    ev_io_stop(d->loop, &d->ino_io);
+    if (close(d->ino_fd) != 0)
+        fprintf(stderr, "crond-lite: close inotify: %s\n", strerror(errno));
+    d->ino_fd = -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -772,7 +968,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
         break;
     case SIGHUP:
         if (!d->stopping)
-            reload(d);
+            reload(d, false);
         break;
     case SIGUSR1:
         for (size_t i = 0; i < d->njobs; i++)
@@ -820,13 +1016,13 @@ static void warn_root_jobs(struct crond *d)
         return;
     char ids[512] = "";
     size_t n = 0, used = 0;
-    const struct loader_job *first = NULL;
+    const struct djob *first = NULL;
     for (size_t i = 0; i < d->njobs; i++) {
         const struct loader_job *lj = d->jobs[i].lj;
         if (lj->user != NULL)
             continue;
         if (first == NULL)
-            first = lj;
+            first = &d->jobs[i];
         if (++n <= 5)
             used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s", n > 1 ? " " : "", lj->id);
     }
@@ -836,9 +1032,9 @@ static void warn_root_jobs(struct crond *d)
     snprintf(msg, sizeof msg, "%zu job%s run as root: %s%s (use --user, --system or per-user "
              "crontab files)", n, n == 1 ? "" : "s", ids, n > 5 ? " ..." : "");
     rec_begin(d, LOG_LEVEL_WARN, "config.error");
-    log_str(&d->log, "file", d->tabs.files[first->file].path);
-    log_int(&d->log, "line", first->entry->line);
-    log_int(&d->log, "col", first->entry->col);
+    log_str(&d->log, "file", djob_path(first));
+    log_int(&d->log, "line", first->lj->entry->line);
+    log_int(&d->log, "col", first->lj->entry->col);
     log_str(&d->log, "msg", msg);
     rec_end(d);
 }
@@ -848,19 +1044,27 @@ static int daemon_setup(struct crond *d)
     size_t npaths;
     const char *const *paths = crontab_paths(d->opts, &npaths);
     struct loader_opts lo = load_opts(d);
-    int rc = loader_load(paths, npaths, &lo, &d->tabs);
-    log_diags(d, &d->tabs);
-    if (rc != 0 || d->tabs.nerrors > 0) {
+    struct tabset *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return -1;
+    d->sets = t;
+    int rc = loader_load(paths, npaths, &lo, &t->r);
+    log_diags(d, &t->r);
+    if (rc != 0 || t->r.nerrors > 0) {
         fprintf(stderr, "crond-lite: %zu problem%s in the crontabs; not starting\n",
-                d->tabs.nerrors, d->tabs.nerrors == 1 ? "" : "s");
+                t->r.nerrors, t->r.nerrors == 1 ? "" : "s");
         return -1;
     }
-    d->jobs = jobs_build(&d->tabs, d->opts->overlap);
-    d->njobs = d->tabs.njobs;
+    d->jobs = calloc(t->r.njobs + 1, sizeof *d->jobs);
     if (d->jobs == NULL)
         return -1;
-    for (size_t i = 0; i < d->njobs; i++) {
-        if (sched_add(&d->sched, &d->jobs[i].sj, d->sched.origin_ms) != 0)
+    for (size_t i = 0; i < t->r.njobs; i++) {
+        struct djob *j = &d->jobs[d->njobs];
+        if (job_init(j, t, &t->r.jobs[i], d->opts->overlap) != 0)
+            return -1;
+        d->njobs++;
+        j->sj.data = j;
+        if (sched_add(&d->sched, &j->sj, d->sched.origin_ms) != 0)
             return -1;
     }
     log_start(d, paths, npaths);
@@ -918,17 +1122,21 @@ int daemon_run(const struct daemon_cfg *cfg)
     ev_periodic_init(&d->wake, wake_cb, 0, 0, 0);
     ev_timer_init(&d->grace, grace_cb, 0, 0);
     signals_start(d);
+    watch_start(d);
     if (daemon_setup(d) == 0) {
         wake_arm(d);
         ev_run(d->loop, 0);
     } else {
         d->status = 1;
     }
+    watch_stop(d);
     drain_all(d);
     int status = d->status;
     sched_free(&d->sched);
     jobs_free(d->jobs, d->njobs);
-    loader_result_free(&d->tabs);
+    d->jobs = NULL;
+    d->njobs = 0;
+    sets_collect(d);
     ev_loop_destroy(d->loop);
     free(d);
     return status;
