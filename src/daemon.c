@@ -14,6 +14,7 @@
  */
 #include "crond/daemon.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ev.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/timerfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +69,7 @@ struct djob {
     int64_t last_exit_ms;         /* 0 when no run ended yet */
     int last_wstatus;             /* wait status of the last run */
     bool stale;                   /* replaced by a reload */
+    bool taken;                   /* matched by a job of the new table */
 };
 
 struct proc;
@@ -102,6 +105,11 @@ struct crond {
     int ino_fd;                   /* inotify, -1 with --no-reload */
     ev_io ino_io;                 /* inotify events */
     ev_timer settle;              /* reload once the files are quiet */
+    int fake_wd;                  /* inotify watch of libfaketime's file, or -1 */
+    int tfd;                      /* timerfd cancelled by clock steps, or -1 */
+    ev_io tfd_io;
+    int64_t clock_off;            /* realtime - monotonic at the last check */
+    uint64_t digest;              /* crontabs_digest at the last load */
     struct proc *procs;           /* running or still draining */
     size_t nalive;                /* procs whose process has not exited */
     ev_periodic wake;             /* the next due time */
@@ -476,6 +484,98 @@ static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Clock steps                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Steps of the wall clock shorter than this are caught up (forward) or
+ * waited out (backward); longer ones are taken as the new time. */
+#define STEP_TRUST_MS (3LL * 3600 * 1000)
+/* Differences below this are drift or NTP slewing, not a step. */
+#define STEP_MIN_MS 1000
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wake_arm(struct crond *d);
+
+/* Compares the wall clock with the monotonic one: a change of their
+ * difference is a step of the wall clock (suspend, NTP, an operator). A DST
+ * change is no step: UTC does not move, the calendar handles it. */
+static void clock_check(struct crond *d)
+{
+    int64_t off = now_ms() - mono_ms();
+    int64_t step = off - d->clock_off;
+    d->clock_off = off;
+    if (step > -STEP_MIN_MS && step < STEP_MIN_MS)
+        return;
+    const char *action;
+    if (step >= STEP_TRUST_MS || step <= -STEP_TRUST_MS) {
+        sched_replan(&d->sched, now_ms(), true);
+        action = "replan";
+    } else if (step > 0) {
+        sched_replan(&d->sched, now_ms(), false);
+        action = "catch-up";
+    } else {
+        action = "wait"; /* next times are kept: nothing runs twice */
+    }
+    rec_begin(d, LOG_LEVEL_WARN, "daemon.clock");
+    log_int(&d->log, "step_ms", step);
+    log_str(&d->log, "action", action);
+    rec_end(d);
+    wake_arm(d);
+}
+
+/* A timerfd armed far in the future with TFD_TIMER_CANCEL_ON_SET becomes
+ * readable (ECANCELED) when the wall clock is set: real steps are seen at
+ * once, without polling. */
+static void tfd_arm(struct crond *d)
+{
+    struct itimerspec far = {.it_value = {.tv_sec = (time_t)INT32_MAX}};
+    if (timerfd_settime(d->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL) != 0)
+        fprintf(stderr, "crond-lite: timerfd_settime: %s\n", strerror(errno));
+}
+
+static void tfd_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct crond *d = container_of(w, struct crond, tfd_io);
+    uint64_t ticks;
+    while (read(d->tfd, &ticks, sizeof ticks) < 0 && errno == EINTR)
+        ;
+    tfd_arm(d);
+    clock_check(d);
+}
+
+static void clock_start(struct crond *d)
+{
+    d->clock_off = now_ms() - mono_ms();
+    d->tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (d->tfd < 0) {
+        fprintf(stderr, "crond-lite: timerfd: %s; clock steps seen at the next wake-up\n",
+                strerror(errno));
+        return;
+    }
+    tfd_arm(d);
+    ev_io_init(&d->tfd_io, tfd_cb, d->tfd, EV_READ);
+    ev_io_start(d->loop, &d->tfd_io);
+}
+
+static void clock_stop(struct crond *d)
+{
+    if (d->tfd < 0)
+        return;
+    ev_io_stop(d->loop, &d->tfd_io);
+    if (close(d->tfd) != 0)
+        fprintf(stderr, "crond-lite: close timerfd: %s\n", strerror(errno));
+    d->tfd = -1;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Sleeping until the next due time                                         */
 /* ------------------------------------------------------------------------ */
 
@@ -497,6 +597,7 @@ static void wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
     (void)loop;
     (void)revents;
     struct crond *d = container_of(w, struct crond, wake);
+    clock_check(d); /* a step seen only now (libfaketime, no timerfd) */
     /* libev may wake a hair early (double rounding): the due time counts. */
     int64_t now = now_ms();
     if (now < d->wake_ms)
@@ -584,6 +685,7 @@ static struct djob *jobs_merge(struct crond *d, struct tabset *t, size_t *out_n,
         if (!path_failed(r, djob_path(&d->jobs[i])))
             continue;
         jobs[k] = d->jobs[i];
+        jobs[k].stale = jobs[k].taken = false;
         if ((jobs[k++].key = strdup(d->jobs[i].key)) == NULL)
             goto oom;
     }
@@ -643,7 +745,7 @@ static void job_keep(struct crond *d, struct djob *o, struct djob *n)
             p->id = strdup(n->lj->id); /* the line may have moved */
         }
     }
-    o->key[0] = '\0'; /* taken: a duplicate line matches another old job */
+    o->taken = true; /* a duplicate line matches another old job */
 }
 
 /* Finds in sorted old jobs an untaken job with n's key. */
@@ -656,7 +758,7 @@ static struct djob *job_match(struct djob **sorted, size_t nold, const struct dj
     while (hit > sorted && strcmp((*(hit - 1))->key, n->key) == 0)
         hit--;
     for (; hit < sorted + nold && strcmp((*hit)->key, n->key) == 0; hit++) {
-        if ((*hit)->key[0] != '\0')
+        if (!(*hit)->taken)
             return *hit;
     }
     return NULL;
@@ -740,6 +842,7 @@ static void log_reload_failed(struct crond *d, const char *msg)
 }
 
 static void watch_paths(struct crond *d);
+static uint64_t crontabs_digest(const struct crond *d);
 
 /* Reads every crontab again (SIGHUP, or files changed: then `quiet` logs
  * daemon.reload only when something changed). */
@@ -748,6 +851,7 @@ static void reload(struct crond *d, bool quiet)
     size_t npaths, n = 0, stale = 0;
     const char *const *paths = crontab_paths(d->opts, &npaths);
     struct loader_opts lo = load_opts(d);
+    d->digest = crontabs_digest(d);
     struct tabset *t = calloc(1, sizeof *t);
     if (t == NULL || loader_load(paths, npaths, &lo, &t->r) != 0) {
         if (t != NULL)
@@ -827,28 +931,96 @@ static void watch_paths(struct crond *d)
     }
 }
 
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+static uint64_t fnv_stat(uint64_t h, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return fnv(h, "-", 1);
+    int64_t v[] = {(int64_t)st.st_dev, (int64_t)st.st_ino, (int64_t)st.st_size,
+                   (int64_t)st.st_mode, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                   st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+    return fnv(h, v, sizeof v);
+}
+
+/* A digest of what the loader would read: each path's identity, size,
+ * times and mode, and for a directory each crontab name in it. A watched
+ * directory also sees changes of files that are no crontab (a log written
+ * next to a crontab named with -f): those must not cause reloads. */
+static uint64_t crontabs_digest(const struct crond *d)
+{
+    size_t npaths;
+    const char *const *paths = crontab_paths(d->opts, &npaths);
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < npaths; i++) {
+        h = fnv_stat(fnv(h, paths[i], strlen(paths[i]) + 1), paths[i]);
+        DIR *dir = opendir(paths[i]);
+        if (dir == NULL)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(dir)) != NULL) {
+            char path[4096];
+            if (loader_name_skipped(de->d_name)
+                || (size_t)snprintf(path, sizeof path, "%s/%s", paths[i], de->d_name) >= sizeof path)
+                continue;
+            /* readdir order is stable for an unchanged directory */
+            h = fnv_stat(fnv(h, de->d_name, strlen(de->d_name) + 1), path);
+        }
+        if (closedir(dir) != 0)
+            fprintf(stderr, "crond-lite: closedir %s: %s\n", paths[i], strerror(errno));
+    }
+    return h;
+}
+
 static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;
     (void)revents;
     struct crond *d = container_of(w, struct crond, settle);
-    if (!d->stopping)
+    if (!d->stopping && crontabs_digest(d) != d->digest)
         reload(d, true);
+}
+
+/* Reads the pending events; true when one concerns a crontab (any watch
+ * but libfaketime's). */
+static bool inotify_drain(struct crond *d, bool *out_clock)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    bool crontab = false;
+    for (;;) {
+        ssize_t n = read(d->ino_fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return crontab;
+        for (char *p = buf; p < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+            if (ev->wd == d->fake_wd && d->fake_wd >= 0)
+                *out_clock = true;
+            else
+                crontab = true;
+            p += sizeof *ev + ev->len;
+        }
+    }
 }
 
 static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)revents;
     struct crond *d = container_of(w, struct crond, ino_io);
-    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-    for (;;) { /* the events only say "something changed": drain them */
-        ssize_t n = read(w->fd, buf, sizeof buf);
-        if (n > 0)
-            continue;
-        if (n < 0 && errno == EINTR)
-            continue;
-        break;
-    }
+    bool clock = false;
+    bool crontab = inotify_drain(d, &clock);
+    if (clock)
+        clock_check(d);
+    if (!crontab)
+        return;
     ev_timer_stop(loop, &d->settle);
     ev_timer_set(&d->settle, SETTLE_SECONDS, 0);
     ev_timer_start(loop, &d->settle);
@@ -857,6 +1029,7 @@ static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void watch_start(struct crond *d)
 {
     d->ino_fd = -1;
+    d->fake_wd = -1;
     ev_timer_init(&d->settle, settle_cb, SETTLE_SECONDS, 0);
     if (d->opts->no_reload)
         return;
@@ -868,6 +1041,12 @@ static void watch_start(struct crond *d)
     ev_io_init(&d->ino_io, inotify_cb, d->ino_fd, EV_READ);
     ev_io_start(d->loop, &d->ino_io);
     watch_paths(d);
+    /* Under libfaketime a "clock step" is a rewrite of its timestamp file
+     * and moves no kernel clock: watching the file lets tests step the
+     * clock of a sleeping daemon the way settimeofday would. */
+    const char *fake = getenv("FAKETIME_TIMESTAMP_FILE");
+    if (fake != NULL && fake[0] != '\0')
+        d->fake_wd = inotify_add_watch(d->ino_fd, fake, IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB);
 }
 
 static void watch_stop(struct crond *d)
@@ -1048,6 +1227,7 @@ static int daemon_setup(struct crond *d)
     if (t == NULL)
         return -1;
     d->sets = t;
+    d->digest = crontabs_digest(d);
     int rc = loader_load(paths, npaths, &lo, &t->r);
     log_diags(d, &t->r);
     if (rc != 0 || t->r.nerrors > 0) {
@@ -1123,6 +1303,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     ev_timer_init(&d->grace, grace_cb, 0, 0);
     signals_start(d);
     watch_start(d);
+    clock_start(d);
     if (daemon_setup(d) == 0) {
         wake_arm(d);
         ev_run(d->loop, 0);
@@ -1130,6 +1311,7 @@ int daemon_run(const struct daemon_cfg *cfg)
         d->status = 1;
     }
     watch_stop(d);
+    clock_stop(d);
     drain_all(d);
     int status = d->status;
     sched_free(&d->sched);

@@ -156,6 +156,18 @@ void sched_run_due(struct sched *s, int64_t now_ms, sched_action_fn act, void *c
     }
 }
 
+void sched_replan(struct sched *s, int64_t now_ms, bool all)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct sched_job *j = s->heap[i];
+        bool wildcard_due = !cronspec_is_fixed_time(j->spec) && j->next_ms <= now_ms;
+        if (j->spec->kind != CRONSPEC_REBOOT && (all || wildcard_due))
+            j->next_ms = next_after(s, j, now_ms - 1000);
+    }
+    for (size_t i = s->n / 2; i-- > 0;)
+        sift_down(s, i);
+}
+
 void sched_started(struct sched_job *job)
 {
     job->running++;

@@ -41,6 +41,7 @@ struct options {
     enum overlap_policy overlap;          /* --overlap */
     bool clean_env;                       /* --clean-env */
     bool no_reload;                       /* --no-reload */
+    bool percent_newline;                 /* INI only: crontab(5) '%' */
     const char *next_expr;                /* --next EXPR */
     const char *from;                     /* --from TIME, or NULL: now */
     const char *tz;                       /* --tz ZONE for --next, or NULL */

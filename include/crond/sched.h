@@ -71,6 +71,13 @@ int64_t sched_next_due(const struct sched *s);
  * the caller's business: it calls sched_started when it did. */
 void sched_run_due(struct sched *s, int64_t now_ms, sched_action_fn act, void *ctx);
 
+/* Plans jobs again from now_ms (a job due in the current second is due at
+ * once). all: every job (the clock jumped too far to trust the old plan);
+ * otherwise only wildcard jobs already due, so a forward clock step runs
+ * each fixed-time job that was due in the skipped interval once and lets
+ * wildcard jobs follow the new wall clock (DESIGN.md section 3). */
+void sched_replan(struct sched *s, int64_t now_ms, bool all);
+
 /* The caller started a run of job (after SCHED_START) / a run ended. When a
  * run ends and another waits (queue), act is called with SCHED_START. */
 void sched_started(struct sched_job *job);
