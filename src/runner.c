@@ -511,6 +511,20 @@ static void child_fail(const struct plan *p, enum step step)
     _exit(r.error == ENOENT ? 127 : 126);
 }
 
+/* The kernel's struct sigaction for rt_sigaction(2) on Linux. */
+struct kernel_sigaction_dfl {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+static int child_reset_raw(int sig)
+{
+    struct kernel_sigaction_dfl k = {SIG_DFL, 0, NULL, 0};
+    return (int)syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask);
+}
+
 /* Dispositions first, mask second: unblocking a signal still caught by the
  * daemon's handler would run that handler in the child (libev's writes to
  * the loop's own pipe, which the child shares). Ignored signals survive
@@ -526,8 +540,10 @@ static void child_reset_signals(const struct plan *p)
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
         /* glibc answers EINVAL for the two signals it reserves for threads
-         * (32, 33): they are not ours to reset. */
-        if (sigaction(sig, &dfl, NULL) != 0 && errno != EINVAL)
+         * (32, 33); an ignored disposition of those would still survive
+         * execve (seen when crond-lite itself was started with them
+         * ignored), so they are reset with the raw system call. */
+        if (sigaction(sig, &dfl, NULL) != 0 && (errno != EINVAL || child_reset_raw(sig) != 0))
             child_fail(p, STEP_SIGNALS);
     }
     sigset_t none;
