@@ -121,7 +121,8 @@ static int load_all(const struct cli_env *env, struct loader_result *r)
     size_t npaths = o->nfiles > 0 ? o->nfiles : 1;
     struct loader_opts lo = {
         .system = o->system,
-        .percent_newline = false,
+        .percent_newline = o->percent_newline,
+        .ini_path = o->config,
         .default_zone = env->default_zone,
         .zones = env->zones,
         .now = env->now,

@@ -689,3 +689,54 @@ const char *crontab_env_get(const struct crontab_env *env, const char *name)
     }
     return NULL;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Entries from elsewhere                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int dup_or_null(const char *s, char **out)
+{
+    *out = NULL;
+    return s == NULL || (*out = strdup(s)) != NULL ? 0 : -1;
+}
+
+static struct crontab_env *env_copy(char *const *vars, size_t nvars)
+{
+    struct crontab_env *env = calloc(1, sizeof *env);
+    if (env == NULL || (env->vars = calloc(nvars + 1, sizeof *env->vars)) == NULL) {
+        free(env);
+        return NULL;
+    }
+    for (; env->nvars < nvars; env->nvars++) {
+        if ((env->vars[env->nvars] = strdup(vars[env->nvars])) == NULL) {
+            env_free(env, NULL);
+            return NULL;
+        }
+    }
+    return env;
+}
+
+int crontab_append(struct crontab *tab, const struct crontab_entry *e, char *const *vars,
+                   size_t nvars)
+{
+    struct crontab_entry *entries = realloc(tab->entries, (tab->nentries + 1) * sizeof *entries);
+    if (entries == NULL)
+        return -1;
+    tab->entries = entries;
+    struct crontab_env **envs = realloc(tab->envs, (tab->nenvs + 1) * sizeof *envs);
+    if (envs == NULL)
+        return -1;
+    tab->envs = envs;
+    struct crontab_env *env = env_copy(vars, nvars);
+    if (env == NULL)
+        return -1;
+    tab->envs[tab->nenvs++] = env;
+    struct crontab_entry *n = &tab->entries[tab->nentries];
+    *n = *e;
+    n->env = env;
+    int rc = dup_or_null(e->schedule, &n->schedule) | dup_or_null(e->user, &n->user)
+           | dup_or_null(e->command, &n->command) | dup_or_null(e->input, &n->input)
+           | dup_or_null(e->shell, &n->shell) | dup_or_null(e->tz, &n->tz);
+    tab->nentries++; /* counted even on failure: crontab_free frees what was copied */
+    return rc;
+}

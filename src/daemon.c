@@ -84,6 +84,8 @@ struct stream {
 
 struct proc {
     ev_child child;               /* exit of the job's process */
+    ev_timer timeout;             /* INI timeout: SIGTERM, then SIGKILL */
+    int timeout_stage;            /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent */
     struct stream out[2];         /* stdout, stderr */
     struct crond *d;
     struct djob *job;             /* NULL once a reload removed the job */
@@ -296,6 +298,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
     struct proc *p = container_of(w, struct proc, child);
     struct crond *d = p->d;
     ev_child_stop(loop, w);
+    ev_timer_stop(loop, &p->timeout);
     p->exited = true;
     d->nalive--;
     /* What the job wrote before it exited is logged before its exit (the
@@ -330,6 +333,23 @@ static int stream_init(struct proc *p, int i, int fd, const char *name)
     return 0;
 }
 
+static void proc_kill(struct crond *d, struct proc *p, int sig, const char *reason);
+
+/* INI timeout: SIGTERM to the job's group, then SIGKILL after --grace. */
+static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)revents;
+    struct proc *p = container_of(w, struct proc, timeout);
+    if (p->exited)
+        return;
+    p->timeout_stage++;
+    proc_kill(p->d, p, p->timeout_stage == 1 ? SIGTERM : SIGKILL, "timeout");
+    if (p->timeout_stage == 1) {
+        ev_timer_set(w, (double)p->d->opts->grace_ms / 1000.0, 0);
+        ev_timer_start(loop, w);
+    }
+}
+
 static struct proc *proc_new(struct crond *d, struct djob *j, const struct runner_child *c)
 {
     struct proc *p = calloc(1, sizeof *p);
@@ -354,6 +374,9 @@ static struct proc *proc_new(struct crond *d, struct djob *j, const struct runne
     }
     ev_child_init(&p->child, child_cb, c->pid, 0);
     ev_child_start(d->loop, &p->child);
+    ev_timer_init(&p->timeout, timeout_cb, (double)j->lj->timeout_ms / 1000.0, 0);
+    if (j->lj->timeout_ms > 0)
+        ev_timer_start(d->loop, &p->timeout);
     p->next = d->procs;
     if (d->procs != NULL)
         d->procs->prev = p;
@@ -431,7 +454,8 @@ static void job_start(struct crond *d, struct djob *j)
         log_job_error(d, j->lj->id, "out of memory");
         return;
     }
-    struct runner_req req = {shell, e->command, e->input, env, job_workdir(u), j->lj->user};
+    const char *workdir = j->lj->workdir != NULL ? j->lj->workdir : job_workdir(u);
+    struct runner_req req = {shell, e->command, e->input, env, workdir, j->lj->user};
     struct runner_child c;
     char err[512];
     int rc = runner_spawn(&req, &c, err, sizeof err);
@@ -642,7 +666,7 @@ static int job_init(struct djob *j, struct tabset *t, const struct loader_job *l
 {
     *j = (struct djob){.set = t, .lj = lj};
     j->sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
-                               .overlap = overlap};
+                               .overlap = lj->overlap >= 0 ? (enum overlap_policy)lj->overlap : overlap};
     j->key = job_key(&t->r, lj);
     return j->key != NULL ? 0 : -1;
 }
@@ -818,6 +842,8 @@ static struct loader_opts load_opts(const struct crond *d)
     const struct daemon_cfg *c = d->cfg;
     return (struct loader_opts){
         .system = d->opts->system,
+        .percent_newline = d->opts->percent_newline,
+        .ini_path = d->opts->config,
         .default_zone = c->default_zone,
         .zones = c->zones,
         .now = now_ms() / 1000,
@@ -1092,20 +1118,25 @@ static void job_status(struct crond *d, const struct djob *j)
 /* Signals and stopping                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Signals a job's whole process group: the job and what it started. */
+static void proc_kill(struct crond *d, struct proc *p, int sig, const char *reason)
+{
+    if (kill(-p->pid, sig) != 0)
+        return; /* ESRCH: nothing of that group is left */
+    if (p->exited)
+        return; /* a leftover grandchild: no job record */
+    rec_begin(d, LOG_LEVEL_WARN, "job.kill");
+    log_str(&d->log, "job", p->id);
+    log_int(&d->log, "pid", p->pid);
+    log_str(&d->log, "signal", signal_name(sig));
+    log_str(&d->log, "reason", reason);
+    rec_end(d);
+}
+
 static void kill_all(struct crond *d, int sig)
 {
-    for (struct proc *p = d->procs; p != NULL; p = p->next) {
-        /* the whole process group: the job and what it started */
-        if (kill(-p->pid, sig) != 0)
-            continue; /* ESRCH: nothing of that group is left */
-        if (p->exited)
-            continue; /* a leftover grandchild: no job record */
-        rec_begin(d, LOG_LEVEL_WARN, "job.kill");
-        log_str(&d->log, "job", p->id);
-        log_int(&d->log, "pid", p->pid);
-        log_str(&d->log, "signal", signal_name(sig));
-        rec_end(d);
-    }
+    for (struct proc *p = d->procs; p != NULL; p = p->next)
+        proc_kill(d, p, sig, sig == SIGKILL ? "grace" : "stop");
 }
 
 static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -1273,6 +1304,7 @@ static void drain_all(struct crond *d)
         }
         if (!p->exited) {
             ev_child_stop(d->loop, &p->child);
+            ev_timer_stop(d->loop, &p->timeout);
             p->exited = true;
         }
         proc_free_if_done(p);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crond/calendar.h"
+#include "crond/config.h"
 #include "crond/runner.h"
 #include "crond/zone.h"
 
@@ -211,22 +212,24 @@ static int entry_user(struct load *ld, const struct loader_file *f,
 }
 
 static int add_job(struct load *ld, size_t file, const struct crontab_entry *e,
-                   const struct zone *z, struct runner_user *user)
+                   const struct zone *z, struct runner_user *user, const char *ini_name)
 {
     struct loader_result *r = ld->r;
     if (grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0)
         return -1;
     const char *name = r->files[file].name;
     size_t len = strlen(name) + 16;
-    char *id = malloc(len);
+    char *id = ini_name != NULL ? strdup(ini_name) : malloc(len);
     if (id == NULL)
         return -1;
-    snprintf(id, len, "%s:%d", name, e->line);
-    r->jobs[r->njobs++] = (struct loader_job){id, e, z, file, user};
+    if (ini_name == NULL)
+        snprintf(id, len, "%s:%d", name, e->line);
+    r->jobs[r->njobs++] = (struct loader_job){id, e, z, file, user, 0, -1, NULL};
     return 0;
 }
 
-static void file_jobs(struct load *ld, size_t fi)
+/* ini: for INI jobs, the config job of each entry (same order), else NULL. */
+static void file_jobs(struct load *ld, size_t fi, const struct config_job *const *ini)
 {
     const struct loader_file *f = &ld->r->files[fi];
     int last_bad_tz = -1;
@@ -244,10 +247,17 @@ static void file_jobs(struct load *ld, size_t fi)
         struct runner_user *user = NULL;
         if (entry_user(ld, f, e, &user) != 0)
             continue;
-        if (add_job(ld, fi, e, z, user) != 0) {
+        const struct config_job *cj = ini != NULL ? ini[i] : NULL;
+        if (add_job(ld, fi, e, z, user, cj != NULL ? cj->name : NULL) != 0) {
             runner_user_free(user);
             free(user);
             ld->oom = true;
+        } else if (cj != NULL) {
+            struct loader_job *j = &ld->r->jobs[ld->r->njobs - 1];
+            j->timeout_ms = cj->timeout_ms;
+            j->overlap = cj->overlap;
+            if (cj->workdir != NULL && (j->workdir = strdup(cj->workdir)) == NULL)
+                ld->oom = true;
         }
     }
 }
@@ -281,7 +291,7 @@ static void load_file(struct load *ld, const char *path, const char *name, bool 
         const struct crontab_diag *d = &f->tab.diags[i];
         diag(ld, LOADER_ERROR, path, d->line, d->col, "%s", d->msg);
     }
-    file_jobs(ld, r->nfiles - 1);
+    file_jobs(ld, r->nfiles - 1, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -376,6 +386,75 @@ static void load_path(struct load *ld, const char *path)
     load_file(ld, path, slash != NULL ? slash + 1 : path, false);
 }
 
+/* ------------------------------------------------------------------------ */
+/* [job] sections of the INI file                                           */
+/* ------------------------------------------------------------------------ */
+
+/* One INI job as a crontab entry; false after reporting a bad schedule. */
+static bool ini_entry(struct load *ld, const struct config *c, const struct config_job *j,
+                      struct crontab_entry *out)
+{
+    struct cronspec_error err;
+    memset(out, 0, sizeof *out);
+    if (cronspec_parse(j->schedule, &out->spec, &err) != 0) {
+        diag(ld, LOADER_ERROR, c->path, j->schedule_line, 0, "job \"%s\": schedule '%s': column %d: %s",
+             j->name, j->schedule, err.col, err.msg);
+        return false;
+    }
+    out->line = j->line;
+    out->col = 1;
+    out->schedule = j->schedule;
+    out->user = j->user;
+    out->command = j->command;
+    out->shell = j->shell;
+    out->tz = j->timezone;
+    out->tz_line = j->line;
+    out->tz_col = 1;
+    return true;
+}
+
+/* The INI file's jobs become one more loaded file: a config keeps its jobs
+ * in the order written, with its own diags; the config struct lives only
+ * here (the entries copy what they need). */
+static void load_ini(struct load *ld, const char *path)
+{
+    struct config c;
+    int rc = config_load(path, &c);
+    for (size_t i = 0; i < c.ndiags; i++)
+        diag(ld, LOADER_ERROR, path, c.diags[i].line, 0, "%s", c.diags[i].msg);
+    struct loader_result *r = ld->r;
+    const struct config_job **good = calloc(c.njobs + 1, sizeof *good);
+    if (rc < 0 || good == NULL
+        || grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
+        ld->oom = true;
+        free(good);
+        config_free(&c);
+        return;
+    }
+    struct loader_file *f = &r->files[r->nfiles++];
+    memset(f, 0, sizeof *f);
+    const char *slash = strrchr(path, '/');
+    f->path = strdup(path);
+    f->name = strdup(slash != NULL ? slash + 1 : path);
+    size_t ngood = 0;
+    for (size_t i = 0; i < c.njobs && f->path != NULL && f->name != NULL; i++) {
+        struct crontab_entry e;
+        if (!ini_entry(ld, &c, &c.jobs[i], &e))
+            continue;
+        if (crontab_append(&f->tab, &e, c.jobs[i].env, c.jobs[i].nenv) != 0) {
+            ld->oom = true;
+            break;
+        }
+        good[ngood++] = &c.jobs[i];
+    }
+    if (f->path == NULL || f->name == NULL)
+        ld->oom = true;
+    else if (!ld->oom)
+        file_jobs(ld, r->nfiles - 1, good);
+    free(good);
+    config_free(&c);
+}
+
 int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
                 struct loader_result *out)
 {
@@ -383,6 +462,8 @@ int loader_load(const char *const *paths, size_t npaths, const struct loader_opt
     struct load ld = {.r = out, .o = opts};
     for (size_t i = 0; i < npaths && !ld.oom; i++)
         load_path(&ld, paths[i]);
+    if (opts->ini_path != NULL && !ld.oom)
+        load_ini(&ld, opts->ini_path);
     return ld.oom ? -1 : 0;
 }
 
@@ -398,6 +479,7 @@ void loader_result_free(struct loader_result *r)
         if (r->jobs[i].user != NULL)
             runner_user_free(r->jobs[i].user);
         free(r->jobs[i].user);
+        free((char *)r->jobs[i].workdir);
     }
     for (size_t i = 0; i < r->ndiags; i++) {
         free(r->diags[i].file);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "crond/cli.h"
+#include "crond/config.h"
 #include "crond/daemon.h"
 #include "crond/options.h"
 #include "crond/runner.h"
@@ -120,13 +121,18 @@ int main(int argc, char **argv)
         options_free(&opts);
         return finish_stdout(0);
     }
-    if (opts.config != NULL) {
-        fprintf(stderr, "crond-lite: -c %s: INI configuration files are not supported yet\n",
-                opts.config);
+    /* [daemon] fills what the command line and environment left open; the
+     * file's problems (and its [job] sections) are reported by the loader
+     * with the crontabs', so --check lists them all together. */
+    struct config ini = {0};
+    if (opts.config != NULL && (config_load(opts.config, &ini) < 0 || config_apply(&ini, &opts) != 0)) {
+        fprintf(stderr, "crond-lite: %s: out of memory or too many crontab paths\n", opts.config);
+        config_free(&ini);
         options_free(&opts);
         return 1;
     }
     if (opts.user != NULL && apply_user(opts.user) != 0) {
+        config_free(&ini);
         options_free(&opts);
         return 1;
     }
@@ -143,6 +149,7 @@ int main(int argc, char **argv)
     else
         status = run_mode(&env);
     zone_cache_free(env.zones);
+    config_free(&ini);
     options_free(&opts);
     return finish_stdout(status);
 }

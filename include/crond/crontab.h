@@ -71,6 +71,12 @@ int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
                   struct crontab *out);
 void crontab_free(struct crontab *tab);
 
+/* Appends an entry made elsewhere (a [job] of the INI file): its strings and
+ * the variables ("NAME=VALUE", nvars of them) are copied into tab as a new
+ * snapshot. Returns 0 or -1 (out of memory). */
+int crontab_append(struct crontab *tab, const struct crontab_entry *e, char *const *vars,
+                   size_t nvars);
+
 /* Looks a variable up in an environment snapshot; NULL when unset. */
 const char *crontab_env_get(const struct crontab_env *env, const char *name);
 

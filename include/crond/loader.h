@@ -28,6 +28,7 @@ struct loader_opts {
     struct zone_cache *zones;        /* resolves CRON_TZ names */
     int64_t now;                     /* UTC seconds, for "can never fire" */
     bool as_root;                    /* crond-lite runs as root (euid 0) */
+    const char *ini_path;            /* INI file whose [job] sections are jobs, or NULL */
     unsigned uid;                    /* the uid crond-lite runs as */
 };
 
@@ -38,6 +39,9 @@ struct loader_job {
     size_t file;                        /* index into loader_result.files */
     struct runner_user *user;           /* another user to run as, or NULL:
                                          * the user crond-lite runs as */
+    int64_t timeout_ms;                 /* INI timeout, 0 for none */
+    int overlap;                        /* INI overlap policy, -1 for the daemon's */
+    const char *workdir;                /* INI workdir (owned), or NULL: the user's home */
 };
 
 struct loader_file {
@@ -67,7 +71,9 @@ struct loader_result {
     size_t nerrors;   /* diags with LOADER_ERROR */
 };
 
-/* Loads every path (a file, or a directory read non-recursively). Returns 0,
+/* Loads every path (a file, or a directory read non-recursively), then the
+ * [job] sections of opts->ini_path (their ids are the job names; problems
+ * of the INI file are diags of it too). Returns 0,
  * or -1 when out of memory; problems are in out->diags either way, and out
  * is always safe to free. */
 int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
