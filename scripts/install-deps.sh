@@ -11,7 +11,7 @@ set -eu
 # util-linux (setpriv, unshare), procps and python3 (record parsing) for the
 # end-to-end tests.
 PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
-valgrind util-linux procps python3"
+valgrind util-linux procps python3 faketime"
 
 missing=""
 for p in $PACKAGES; do

@@ -897,6 +897,7 @@ static void reload(struct crond *d, bool quiet)
         log_reload_failed(d, "out of memory: the previous jobs stay");
         return;
     }
+    size_t nerrors = t->r.nerrors; /* t is freed below when no job kept it */
     jobs_free(d->jobs, d->njobs);
     d->jobs = jobs;
     d->njobs = n;
@@ -904,13 +905,13 @@ static void reload(struct crond *d, bool quiet)
     d->sets = t;
     sets_collect(d);
     watch_paths(d);
-    if (!quiet || cnt.added > 0 || cnt.removed > 0 || t->r.nerrors > 0) {
-        rec_begin(d, t->r.nerrors > 0 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "daemon.reload");
+    if (!quiet || cnt.added > 0 || cnt.removed > 0 || nerrors > 0) {
+        rec_begin(d, nerrors > 0 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "daemon.reload");
         log_int(&d->log, "jobs", (int64_t)d->njobs);
         log_int(&d->log, "added", (int64_t)(cnt.added));
         log_int(&d->log, "removed", (int64_t)cnt.removed);
         log_int(&d->log, "kept", (int64_t)cnt.kept);
-        if (t->r.nerrors > 0)
+        if (nerrors > 0)
             log_int(&d->log, "invalid_kept", (int64_t)stale);
         rec_end(d);
     }
