@@ -40,6 +40,10 @@ static uint32_t month_day_mask(const struct cronspec *s, int64_t year, int mon)
 {
     uint32_t mask = 0;
     int mdays = civil_month_days(year, mon);
+    /* the common '* *' days: every day, no weekday arithmetic needed */
+    if (s->dom == UINT32_C(0xfffffffe) && s->dow == 0x7f && s->dom_near == 0
+        && !(s->flags & (CRONSPEC_DOM_LAST | CRONSPEC_DOM_LASTWD)))
+        return (uint32_t)(((UINT64_C(1) << (mdays + 1)) - 1) & ~UINT64_C(1));
     for (int d = 1; d <= mdays; d++) {
         if (cronspec_day_matches(s, year, mon, d))
             mask |= UINT32_C(1) << d;

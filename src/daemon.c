@@ -70,6 +70,7 @@ struct djob {
     int last_wstatus;             /* wait status of the last run */
     bool stale;                   /* replaced by a reload */
     bool taken;                   /* matched by a job of the new table */
+    uint64_t hash;                /* of key: most comparisons end here */
 };
 
 struct proc;
@@ -125,6 +126,13 @@ struct crond {
 };
 
 static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int64_t now_ms(void)
 {
@@ -636,24 +644,42 @@ static void wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 
 /* What makes a job "the same" across a reload: file, schedule, user,
  * command, input, shell, zone and environment; not its line number. */
+static char *key_put(char *p, const char *s, char sep)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    memcpy(p, s != NULL ? s : "", n);
+    p[n] = s != NULL ? '+' : '-'; /* NULL and "" differ */
+    p[n + 1] = sep;
+    return p + n + 2;
+}
+
 static char *job_key(const struct loader_result *r, const struct loader_job *lj)
 {
     const struct crontab_entry *e = lj->entry;
-    size_t len = 0;
-    for (size_t i = 0; i < e->env->nvars; i++)
-        len += strlen(e->env->vars[i]) + 1;
     const char *parts[] = {r->files[lj->file].path, e->schedule, e->user, e->command, e->input,
                            e->shell, e->tz};
+    size_t len = 1;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         len += (parts[i] != NULL ? strlen(parts[i]) : 0) + 2;
-    char *key = malloc(len + 1), *p = key;
+    for (size_t i = 0; i < e->env->nvars; i++)
+        len += strlen(e->env->vars[i]) + 2;
+    char *key = malloc(len), *p = key;
     if (key == NULL)
         return NULL;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        p += sprintf(p, "%s%c\x1f", parts[i] != NULL ? parts[i] : "", parts[i] != NULL ? '+' : '-');
+        p = key_put(p, parts[i], '\x1f');
     for (size_t i = 0; i < e->env->nvars; i++)
-        p += sprintf(p, "%s\x1e", e->env->vars[i]);
+        p = key_put(p, e->env->vars[i], '\x1e');
+    *p = '\0';
     return key;
+}
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++)
+        h = (h ^ *p) * UINT64_C(1099511628211);
+    return h;
 }
 
 static const char *djob_path(const struct djob *j)
@@ -668,7 +694,10 @@ static int job_init(struct djob *j, struct tabset *t, const struct loader_job *l
     j->sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
                                .overlap = lj->overlap >= 0 ? (enum overlap_policy)lj->overlap : overlap};
     j->key = job_key(&t->r, lj);
-    return j->key != NULL ? 0 : -1;
+    if (j->key == NULL)
+        return -1;
+    j->hash = key_hash(j->key);
+    return 0;
 }
 
 /* Does a load problem concern this file (its own path, or its directory)? */
@@ -748,9 +777,13 @@ static void jobs_free(struct djob *jobs, size_t n)
     free(jobs);
 }
 
+/* Keys share long prefixes (the file's path): order by hash first. */
 static int cmp_djob_key(const void *a, const void *b)
 {
-    return strcmp((*(struct djob *const *)a)->key, (*(struct djob *const *)b)->key);
+    const struct djob *x = *(struct djob *const *)a, *y = *(struct djob *const *)b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return strcmp(x->key, y->key);
 }
 
 /* Moves the state of old job o to its replacement n. */
@@ -779,9 +812,9 @@ static struct djob *job_match(struct djob **sorted, size_t nold, const struct dj
     struct djob **hit = bsearch(&keyp, sorted, nold, sizeof *sorted, cmp_djob_key);
     if (hit == NULL)
         return NULL;
-    while (hit > sorted && strcmp((*(hit - 1))->key, n->key) == 0)
+    while (hit > sorted && cmp_djob_key(hit - 1, &keyp) == 0)
         hit--;
-    for (; hit < sorted + nold && strcmp((*hit)->key, n->key) == 0; hit++) {
+    for (; hit < sorted + nold && cmp_djob_key(hit, &keyp) == 0; hit++) {
         if (!(*hit)->taken)
             return *hit;
     }
@@ -874,6 +907,7 @@ static uint64_t crontabs_digest(const struct crond *d);
  * daemon.reload only when something changed). */
 static void reload(struct crond *d, bool quiet)
 {
+    int64_t t0 = mono_us();
     size_t npaths, n = 0, stale = 0;
     const char *const *paths = crontab_paths(d->opts, &npaths);
     struct loader_opts lo = load_opts(d);
@@ -913,6 +947,7 @@ static void reload(struct crond *d, bool quiet)
         log_int(&d->log, "kept", (int64_t)cnt.kept);
         if (nerrors > 0)
             log_int(&d->log, "invalid_kept", (int64_t)stale);
+        log_int(&d->log, "duration_us", mono_us() - t0);
         rec_end(d);
     }
     wake_arm(d);
