@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -113,6 +114,7 @@ struct crond {
     ev_io tfd_io;
     int64_t clock_off;            /* realtime - monotonic at the last check */
     uint64_t digest;              /* crontabs_digest at the last load */
+    long nofile_soft;             /* RLIMIT_NOFILE soft limit at start, 0: not raised */
     struct proc *procs;           /* running or still draining */
     size_t nalive;                /* procs whose process has not exited */
     ev_periodic wake;             /* the next due time */
@@ -463,7 +465,8 @@ static void job_start(struct crond *d, struct djob *j)
         return;
     }
     const char *workdir = j->lj->workdir != NULL ? j->lj->workdir : job_workdir(u);
-    struct runner_req req = {shell, e->command, e->input, env, workdir, j->lj->user};
+    struct runner_req req = {shell, e->command, e->input, env, workdir, j->lj->user,
+                             d->nofile_soft};
     struct runner_child c;
     char err[512];
     int rc = runner_spawn(&req, &c, err, sizeof err);
@@ -1319,6 +1322,25 @@ static int daemon_setup(struct crond *d)
     return 0;
 }
 
+/* Each job started in a burst holds two pipe ends until the loop reads
+ * them: 1,000 jobs due in one second need 2,000 fds, over the usual soft
+ * limit of 1024. The soft limit is raised to the hard one; jobs get the
+ * original back (runner). */
+static void raise_nofile(struct crond *d)
+{
+    struct rlimit rl;
+    d->nofile_soft = 0;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        fprintf(stderr, "crond-lite: setrlimit NOFILE: %s\n", strerror(errno));
+        return;
+    }
+    d->nofile_soft = (long)old;
+}
+
 /* Children of jobs that daemonise are re-parented to us instead of to PID 1
  * (when we are not PID 1 ourselves), so we reap them. */
 static void become_subreaper(void)
@@ -1366,6 +1388,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     if (sigaction(SIGPIPE, &ign, NULL) != 0)
         fprintf(stderr, "crond-lite: sigaction(SIGPIPE): %s\n", strerror(errno));
     become_subreaper();
+    raise_nofile(d);
     sched_init(&d->sched, now_ms());
     ev_periodic_init(&d->wake, wake_cb, 0, 0, 0);
     ev_timer_init(&d->grace, grace_cb, 0, 0);

@@ -465,6 +465,7 @@ enum step {
     STEP_SETSID,
     STEP_SIGNALS,
     STEP_FDS,
+    STEP_RLIMIT,
     STEP_SETGROUPS,
     STEP_SETGID,
     STEP_SETUID,
@@ -489,6 +490,7 @@ struct plan {
     uid_t uid;
     gid_t gid;
     const char *workdir;
+    long nofile_soft;     /* job's RLIMIT_NOFILE soft limit, 0: as is */
     const char *path;     /* the shell */
     char *argv[4];        /* shell -c command */
     char *const *envp;
@@ -613,6 +615,15 @@ static void child_run(struct plan *p)
         child_fail(p, STEP_SETSID);
     child_reset_signals(p);
     child_setup_fds(p);
+    if (p->nofile_soft > 0) {
+        /* the limit the daemon was started with, not the one it raised */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            child_fail(p, STEP_RLIMIT);
+        rl.rlim_cur = (rlim_t)p->nofile_soft;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            child_fail(p, STEP_RLIMIT);
+    }
     if (p->switch_user)
         child_switch_user(p);
     if (chdir(p->workdir) != 0)
@@ -766,6 +777,7 @@ static void plan_build(const struct runner_req *req, const struct spawn_fds *f,
         .uid = req->user != NULL ? req->user->uid : 0,
         .gid = req->user != NULL ? req->user->gid : 0,
         .workdir = req->workdir,
+        .nofile_soft = req->nofile_soft,
         .path = req->shell,
         /* execve's argv is char *const[] for historical reasons; it does not
          * write to the strings. */
@@ -828,6 +840,7 @@ static const struct {
     [STEP_SETSID] = {"setsid", ARG_NONE},
     [STEP_SIGNALS] = {"reset signals", ARG_NONE},
     [STEP_FDS] = {"set up fds", ARG_NONE},
+    [STEP_RLIMIT] = {"setrlimit NOFILE", ARG_NONE},
     [STEP_SETGROUPS] = {"setgroups", ARG_GID},
     [STEP_SETGID] = {"setgid", ARG_GID},
     [STEP_SETUID] = {"setuid", ARG_UID},

@@ -61,6 +61,8 @@ struct runner_req {
     char *const *envp;          /* from runner_env_build */
     const char *workdir;        /* chdir target */
     const struct runner_user *user; /* switch to this user, or NULL to stay */
+    long nofile_soft;           /* RLIMIT_NOFILE soft limit to give the job
+                                 * (the daemon raised its own), 0: as is */
 };
 
 struct runner_child {
