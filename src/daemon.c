@@ -972,28 +972,34 @@ static void reload(struct crond *d, bool quiet)
  * directory, so a rename over it (or of a symlink it goes through) is seen.
  * Adding a watch twice returns the same one, so this runs after every
  * reload and picks up directories that were replaced. */
+static void watch_path(struct crond *d, const char *path)
+{
+    char dir[4096];
+    struct stat st;
+    int len = snprintf(dir, sizeof dir, "%s", path);
+    if (len < 0 || (size_t)len >= sizeof dir)
+        return;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            snprintf(dir, sizeof dir, ".");
+        else
+            slash[slash == dir] = '\0';
+    }
+    if (inotify_add_watch(d->ino_fd, dir, WATCH_MASK) < 0)
+        fprintf(stderr, "crond-lite: watch %s: %s\n", dir, strerror(errno));
+}
+
 static void watch_paths(struct crond *d)
 {
     if (d->ino_fd < 0)
         return;
     size_t npaths;
     const char *const *paths = crontab_paths(d->opts, &npaths);
-    for (size_t i = 0; i < npaths; i++) {
-        char dir[4096];
-        struct stat st;
-        int len = snprintf(dir, sizeof dir, "%s", paths[i]);
-        if (len < 0 || (size_t)len >= sizeof dir)
-            continue;
-        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            char *slash = strrchr(dir, '/');
-            if (slash == NULL)
-                snprintf(dir, sizeof dir, ".");
-            else
-                slash[slash == dir] = '\0';
-        }
-        if (inotify_add_watch(d->ino_fd, dir, WATCH_MASK) < 0)
-            fprintf(stderr, "crond-lite: watch %s: %s\n", dir, strerror(errno));
-    }
+    for (size_t i = 0; i < npaths; i++)
+        watch_path(d, paths[i]);
+    if (d->opts->config != NULL)
+        watch_path(d, d->opts->config); /* its [job] sections reload too */
 }
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
@@ -1041,6 +1047,8 @@ static uint64_t crontabs_digest(const struct crond *d)
         if (closedir(dir) != 0)
             fprintf(stderr, "crond-lite: closedir %s: %s\n", paths[i], strerror(errno));
     }
+    if (d->opts->config != NULL)
+        h = fnv_stat(h, d->opts->config);
     return h;
 }
 
