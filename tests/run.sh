@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 build=${1:-build}
 export CROND_BIN="$PWD/$build/crond-lite"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -31,11 +31,18 @@ for t in tests/e2e/test_*.sh; do
     rc=$?
     p=$(grep -c '^ok ' "$log")
     f=$(grep -c '^not ok ' "$log")
+    s=$(grep -c '^skip ' "$log")
+    grep '^skip ' "$log"
+    skipped=$((skipped + s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     if [ "$f" -ne 0 ]; then echo "--- $t"; grep -v '^ok ' "$log" | head -60; fi
     echo "e2e $(basename "$t"): $p passed, $f failed"
     passed=$((passed + p)) failed=$((failed + f))
 done
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
