@@ -113,6 +113,7 @@ struct crond {
     int tfd;                      /* timerfd cancelled by clock steps, or -1 */
     ev_io tfd_io;
     int64_t clock_off;            /* realtime - monotonic at the last check */
+    ev_timer resync;              /* plan again after a clock step */
     uint64_t digest;              /* crontabs_digest at the last load */
     long nofile_soft;             /* RLIMIT_NOFILE soft limit at start, 0: not raised */
     struct proc *procs;           /* running or still draining */
@@ -536,17 +537,33 @@ static int64_t mono_ms(void)
 }
 
 static void wake_arm(struct crond *d);
+static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
+
+/* How early libev may wake for a due time by rounding (it computes in
+ * doubles and milliseconds); an earlier wake-up is not the due time. */
+#define EARLY_WAKE_MS 50
+/* Longer than libev's interpolation window (MIN_TIMEJUMP / 2 = 0.5 s). */
+#define RESYNC_SECONDS 0.6
+
+static void resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    struct crond *d = container_of(w, struct crond, resync);
+    sched_run_due(&d->sched, now_ms(), on_action, d);
+    wake_arm(d);
+}
 
 /* Compares the wall clock with the monotonic one: a change of their
  * difference is a step of the wall clock (suspend, NTP, an operator). A DST
  * change is no step: UTC does not move, the calendar handles it. */
-static void clock_check(struct crond *d)
+static bool clock_check(struct crond *d)
 {
     int64_t off = now_ms() - mono_ms();
     int64_t step = off - d->clock_off;
     d->clock_off = off;
     if (step > -STEP_MIN_MS && step < STEP_MIN_MS)
-        return;
+        return false;
     const char *action;
     if (step >= STEP_TRUST_MS || step <= -STEP_TRUST_MS) {
         sched_replan(&d->sched, now_ms(), true);
@@ -561,7 +578,17 @@ static void clock_check(struct crond *d)
     log_int(&d->log, "step_ms", step);
     log_str(&d->log, "action", action);
     rec_end(d);
+    /* libev reads the wall clock at most every half second and interpolates
+     * with the monotonic one in between, so right after a step its idea of
+     * "now" (which the periodic is measured against) can still be the old
+     * time: run what is due now here, and plan again once libev has read
+     * the clock anew. */
+    sched_run_due(&d->sched, now_ms(), on_action, d);
     wake_arm(d);
+    ev_timer_stop(d->loop, &d->resync);
+    ev_timer_set(&d->resync, RESYNC_SECONDS, 0);
+    ev_timer_start(d->loop, &d->resync);
+    return true;
 }
 
 /* A timerfd armed far in the future with TFD_TIMER_CANCEL_ON_SET becomes
@@ -589,6 +616,7 @@ static void tfd_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void clock_start(struct crond *d)
 {
     d->clock_off = now_ms() - mono_ms();
+    ev_timer_init(&d->resync, resync_cb, RESYNC_SECONDS, 0);
     d->tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
     if (d->tfd < 0) {
         fprintf(stderr, "crond-lite: timerfd: %s; clock steps seen at the next wake-up\n",
@@ -602,6 +630,7 @@ static void clock_start(struct crond *d)
 
 static void clock_stop(struct crond *d)
 {
+    ev_timer_stop(d->loop, &d->resync);
     if (d->tfd < 0)
         return;
     ev_io_stop(d->loop, &d->tfd_io);
@@ -620,7 +649,9 @@ static void wake_arm(struct crond *d)
 {
     int64_t due = sched_next_due(&d->sched);
     ev_periodic_stop(d->loop, &d->wake);
-    if (due == SCHED_NEVER || d->stopping)
+    /* right after a clock step libev's "now" may be stale: the resync timer
+     * arms the periodic once libev has read the clock again */
+    if (due == SCHED_NEVER || d->stopping || ev_is_active(&d->resync))
         return;
     d->wake_ms = due;
     ev_periodic_set(&d->wake, (double)due / 1000.0, 0, 0);
@@ -632,11 +663,19 @@ static void wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
     (void)loop;
     (void)revents;
     struct crond *d = container_of(w, struct crond, wake);
-    clock_check(d); /* a step seen only now (libfaketime, no timerfd) */
-    /* libev may wake a hair early (double rounding): the due time counts. */
+    int64_t armed = d->wake_ms;
+    /* libev may wake a hair early (double rounding): the due time counts,
+     * unless the clock stepped (seen only now: libfaketime, no timerfd),
+     * when only the new time does. */
     int64_t now = now_ms();
-    if (now < d->wake_ms)
-        now = d->wake_ms;
+    if (clock_check(d))
+        return; /* it ran what was due and planned again */
+    if (now < armed - EARLY_WAKE_MS) {
+        wake_arm(d); /* not due: libev's clock is off, see resync_cb */
+        return;
+    }
+    if (now < armed)
+        now = armed;
     sched_run_due(&d->sched, now, on_action, d);
     wake_arm(d);
 }
