@@ -338,7 +338,8 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
         diag(ld, LOADER_ERROR, dir, 0, 0, "cannot read directory: %s", strerror(errno));
     if (closedir(d) != 0)
         diag(ld, LOADER_WARNING, dir, 0, 0, "closedir: %s", strerror(errno));
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(names, n, sizeof *names, cmp_names);
     *out_n = n;
     return names;
 }
