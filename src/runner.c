@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "crond/crontab.h"
+#include "crond/pwfile.h"
 
 /* The PATH of a job under --clean-env when the crontab sets none. */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -94,85 +94,37 @@ static bool id_parse(const char *s, uint32_t *out_id)
 /* Users                                                                    */
 /* ------------------------------------------------------------------------ */
 
-enum { LOOKUP_BUF_START = 1024, LOOKUP_BUF_MAX = 1 << 20 };
-
-/* "No such entry" is 0 with a NULL result, but POSIX lets the *_r functions
- * say it with ENOENT, ESRCH, EBADF or EPERM as well, and NSS modules do. */
-static bool lookup_missing(int rc)
-{
-    return rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM;
-}
-
-/* An empty home field means "/" to login(1) too. */
-static int user_fill(const struct passwd *pw, struct runner_user *out_user)
-{
-    out_user->uid = pw->pw_uid;
-    out_user->gid = pw->pw_gid;
-    out_user->name = strdup(pw->pw_name);
-    out_user->home = strdup(pw->pw_dir != NULL && pw->pw_dir[0] != '\0' ? pw->pw_dir : "/");
-    out_user->known = true;
-    if (out_user->name == NULL || out_user->home == NULL) {
-        runner_user_free(out_user);
-        errno = ENOMEM;
-        return -1;
-    }
-    return 1;
-}
-
-/* Fills out from the passwd entry of name, or of uid when name is NULL.
- * Returns 1 when found, 0 when there is no entry, -1 with errno. */
+/* Fills out from the passwd entry of name, or of uid when name is NULL
+ * (pwfile.h says why not getpwnam). An empty home field means "/" to
+ * login(1) too. Returns 1 when found, 0 when there is no entry, -1 with
+ * errno. */
 static int passwd_find(const char *name, uid_t uid, struct runner_user *out_user)
 {
-    for (size_t size = LOOKUP_BUF_START; size <= LOOKUP_BUF_MAX; size *= 2) {
-        char *buf = malloc(size);
-        if (buf == NULL)
-            return -1;
-        struct passwd pw, *res = NULL;
-        int rc = name != NULL ? getpwnam_r(name, &pw, buf, size, &res)
-                              : getpwuid_r(uid, &pw, buf, size, &res);
-        if (rc == ERANGE) {
-            free(buf);
-            continue;
-        }
-        int found = 0;
-        if (res != NULL) {
-            found = user_fill(res, out_user);
-        } else if (!lookup_missing(rc)) {
-            found = -1;
-            errno = rc;
-        }
-        int saved = errno;
-        free(buf);
-        errno = saved;
+    struct pwfile_user pw;
+    int found = pwfile_find_user(PWFILE_PASSWD, name, uid, &pw);
+    if (found <= 0)
         return found;
+    out_user->uid = pw.uid;
+    out_user->gid = pw.gid;
+    out_user->name = pw.name;
+    if (pw.home[0] == '\0') {
+        free(pw.home);
+        pw.home = strdup("/");
+        if (pw.home == NULL) {
+            free(pw.name);
+            out_user->name = NULL;
+            return -1;
+        }
     }
-    errno = ERANGE;
-    return -1;
+    out_user->home = pw.home;
+    out_user->known = true;
+    return 1;
 }
 
 /* Looks a group name up. Returns 1 when found, 0 when not, -1 with errno. */
 static int group_find(const char *name, gid_t *out_gid)
 {
-    for (size_t size = LOOKUP_BUF_START; size <= LOOKUP_BUF_MAX; size *= 2) {
-        char *buf = malloc(size);
-        if (buf == NULL)
-            return -1;
-        struct group gr, *res = NULL;
-        int rc = getgrnam_r(name, &gr, buf, size, &res);
-        if (res != NULL)
-            *out_gid = res->gr_gid;
-        free(buf);
-        if (rc == ERANGE)
-            continue;
-        if (res != NULL)
-            return 1;
-        if (lookup_missing(rc))
-            return 0;
-        errno = rc;
-        return -1;
-    }
-    errno = ERANGE;
-    return -1;
+    return pwfile_find_group(PWFILE_GROUP, name, out_gid);
 }
 
 /* A uid without a passwd entry (OpenShift runs images as a random uid). */
@@ -203,7 +155,7 @@ int runner_self_user(const char *env_user, const char *env_home, struct runner_u
     gid_t gid = getegid();
     int found = passwd_find(NULL, uid, out);
     if (found < 0)
-        return fail(err, errlen, "getpwuid %u: %s", (unsigned)uid, strerror(errno));
+        return fail(err, errlen, "%s: uid %u: %s", PWFILE_PASSWD, (unsigned)uid, strerror(errno));
     if (found > 0) {
         out->gid = gid;
         return 0;
@@ -220,7 +172,7 @@ static int user_part(const char *name, struct runner_user *out_user, char *err, 
     bool numeric = id_parse(name, &id);
     int found = passwd_find(numeric ? NULL : name, (uid_t)id, out_user);
     if (found < 0)
-        return fail(err, errlen, "user '%s': %s", name, strerror(errno));
+        return fail(err, errlen, "user '%s': %s: %s", name, PWFILE_PASSWD, strerror(errno));
     if (found > 0)
         return 0;
     if (!numeric)
@@ -240,7 +192,7 @@ static int group_part(const char *name, gid_t *out_gid, char *err, size_t errlen
     }
     int found = group_find(name, out_gid);
     if (found < 0)
-        return fail(err, errlen, "group '%s': %s", name, strerror(errno));
+        return fail(err, errlen, "group '%s': %s: %s", name, PWFILE_GROUP, strerror(errno));
     if (found == 0)
         return fail(err, errlen, "unknown group '%s'", name);
     return 0;
@@ -638,7 +590,8 @@ static void child_run(struct plan *p)
 
 /* The fds of one spawn; -1 when not open. */
 struct spawn_fds {
-    int in;        /* the child's stdin: /dev/null or the input pipe's read end */
+    int in;        /* the child's stdin: /dev/null, or the read end of the
+                    * input pipe (an empty one without /dev/null) */
     int out[2];    /* stdout pipe */
     int err[2];    /* stderr pipe */
     int report[2]; /* report pipe */
@@ -715,6 +668,10 @@ static int spawn_fds_open(const struct runner_req *req, struct spawn_fds *out_fd
     if (req->input != NULL)
         return input_pipe(req->input, &f->in, err, errlen);
     f->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    /* A root without /dev (a bare chroot, some sandboxes): an empty pipe
+     * reads as end of file just the same. */
+    if (f->in < 0 && (errno == ENOENT || errno == EACCES || errno == ENXIO || errno == ENODEV))
+        return input_pipe("", &f->in, err, errlen);
     if (f->in < 0)
         return fail(err, errlen, "open /dev/null: %s", strerror(errno));
     return 0;

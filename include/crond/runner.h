@@ -33,9 +33,9 @@ struct runner_user {
  * env_home are the values of USER and HOME (may be NULL). */
 int runner_self_user(const char *env_user, const char *env_home, struct runner_user *out,
                      char *err, size_t errlen);
-/* Looks up "NAME", "UID", "NAME:GROUP" or "UID:GID" in the passwd and group
- * databases. A numeric uid without an entry is accepted (home "/", gid =
- * the group given, else the uid). Returns 0 or -1 with err. */
+/* Looks up "NAME", "UID", "NAME:GROUP" or "UID:GID" in /etc/passwd and
+ * /etc/group (pwfile.h: no NSS). A numeric uid without an entry is
+ * accepted (home "/", gid = the group given, else the uid). Returns 0 or -1 with err. */
 int runner_lookup_user(const char *spec, struct runner_user *out, char *err, size_t errlen);
 void runner_user_free(struct runner_user *u);
 
