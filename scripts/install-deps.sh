@@ -7,11 +7,15 @@
 #   scripts/install-deps.sh [--if-missing]
 set -eu
 
-# build: compiler, make, libraries; test: cmocka, valgrind, zone data,
-# util-linux (setpriv, unshare), procps and python3 (record parsing) for the
-# end-to-end tests.
+# build: compiler, make, libraries (their static archives too: make static);
+# test: cmocka, valgrind, zone data, util-linux (setpriv, unshare), procps and
+# python3 (record parsing) for the end-to-end tests; file, busybox-static and
+# ca-certificates for the static build's test in an image-like root;
+# mandoc and groff-base to lint the man page; python3-yaml and shellcheck for
+# the examples.
 PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
-valgrind util-linux procps python3 faketime"
+valgrind util-linux procps python3 faketime file busybox-static ca-certificates \
+mandoc groff-base python3-yaml shellcheck"
 
 missing=""
 for p in $PACKAGES; do
