@@ -6,7 +6,7 @@
  * linked against, which an image holding only the binary does not have; one
  * reader in every build keeps the static and the dynamic binary alike and
  * tested alike. Containers keep their users in these files; sources such as
- * LDAP or sssd are not consulted (README, "Users").
+ * LDAP or sssd are not consulted (README, "Users without NSS").
  *
  * The format is passwd(5) and group(5): colon-separated fields, one entry per
  * line. Lines that do not have the fields or whose ids are not decimal
