@@ -48,7 +48,7 @@
 #include "crond/duration.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define CONFIG_MAX_SIZE (1024 * 1024)
+#define CONFIG_MAX_SIZE ((size_t)1024 * 1024)
 #define MAX_KEYS 16         /* per table; checked below */
 #define BLANKS " \t\n\r\v\f" /* as CROND_LITE_FILE is split */
 #define UTF8_BOM "\xEF\xBB\xBF"
@@ -257,6 +257,7 @@ static const struct key daemon_keys[] = {
                 "skip, allow or queue"),
     DAEMON_KEY("clean_env", OPT_SET_CLEAN_ENV, set_bool, clean_env),
     DAEMON_KEY("no_reload", OPT_SET_NO_RELOAD, set_bool, no_reload),
+    DAEMON_KEY("no_new_privs", OPT_SET_NO_NEW_PRIVS, set_bool, no_new_privs),
     DAEMON_KEY("percent_newline", OPT_SET_PERCENT_NEWLINE, set_bool, percent_newline),
 };
 
@@ -634,8 +635,8 @@ static int file_read(const char *path, char **out_buf, size_t *out_len, char *er
         snprintf(err, errlen, "cannot stat: %s", strerror(errno));
     else if (!S_ISREG(st.st_mode))
         snprintf(err, errlen, "not a regular file");
-    else if (st.st_size > CONFIG_MAX_SIZE)
-        snprintf(err, errlen, "larger than %d bytes", CONFIG_MAX_SIZE);
+    else if (st.st_size > (off_t)CONFIG_MAX_SIZE)
+        snprintf(err, errlen, "larger than %zu bytes", CONFIG_MAX_SIZE);
     else if ((buf = malloc(CONFIG_MAX_SIZE + 1)) == NULL)
         rc = -2;
     else
@@ -710,6 +711,7 @@ static const struct apply applies[] = {
     APPLY(OPT_SET_OVERLAP, overlap),
     APPLY(OPT_SET_CLEAN_ENV, clean_env),
     APPLY(OPT_SET_NO_RELOAD, no_reload),
+    APPLY(OPT_SET_NO_NEW_PRIVS, no_new_privs),
     APPLY(OPT_SET_PERCENT_NEWLINE, percent_newline),
 };
 

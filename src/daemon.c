@@ -467,7 +467,7 @@ static void job_start(struct crond *d, struct djob *j)
     }
     const char *workdir = j->lj->workdir != NULL ? j->lj->workdir : job_workdir(u);
     struct runner_req req = {shell, e->command, e->input, env, workdir, j->lj->user,
-                             d->nofile_soft};
+                             d->nofile_soft, d->opts->no_new_privs};
     struct runner_child c;
     char err[512];
     int rc = runner_spawn(&req, &c, err, sizeof err);

@@ -311,6 +311,11 @@ static int set_no_reload(struct parser *p, const struct arg *a)
     return flag_value(p, a, &p->o->no_reload);
 }
 
+static int set_no_new_privs(struct parser *p, const struct arg *a)
+{
+    return flag_value(p, a, &p->o->no_new_privs);
+}
+
 static int set_check(struct parser *p, const struct arg *a)
 {
     bool on = false;
@@ -399,6 +404,8 @@ static const struct option_spec specs[] = {
     {"overlap", 0, "POLICY", "CROND_LITE_OVERLAP", OPT_SET_OVERLAP, false, set_overlap},
     {"clean-env", 0, NULL, "CROND_LITE_CLEAN_ENV", OPT_SET_CLEAN_ENV, false, set_clean_env},
     {"no-reload", 0, NULL, "CROND_LITE_NO_RELOAD", OPT_SET_NO_RELOAD, false, set_no_reload},
+    {"no-new-privs", 0, NULL, "CROND_LITE_NO_NEW_PRIVS", OPT_SET_NO_NEW_PRIVS, false,
+     set_no_new_privs},
     {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
     {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
     {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
@@ -638,6 +645,8 @@ static const char usage_text[] =
     "      --clean-env          jobs get only the crontab's variables plus HOME,\n"
     "                           USER, LOGNAME, SHELL, PATH [off: they inherit]\n"
     "      --no-reload          do not watch crontab files for changes [watch]\n"
+    "      --no-new-privs       jobs cannot gain privileges (setuid programs,\n"
+    "                           file capabilities, sudo) [off]\n"
     "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
     "  -l, --list               print each job's next --count fire times\n"
     "      --next EXPR          print the next --count fire times of EXPR\n"

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -421,6 +422,7 @@ enum step {
     STEP_SETGROUPS,
     STEP_SETGID,
     STEP_SETUID,
+    STEP_NO_NEW_PRIVS,
     STEP_CHDIR,
     STEP_EXEC,
     STEP_COUNT
@@ -443,6 +445,7 @@ struct plan {
     gid_t gid;
     const char *workdir;
     long nofile_soft;     /* job's RLIMIT_NOFILE soft limit, 0: as is */
+    bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS before execve */
     const char *path;     /* the shell */
     char *argv[4];        /* shell -c command */
     char *const *envp;
@@ -578,6 +581,11 @@ static void child_run(struct plan *p)
     }
     if (p->switch_user)
         child_switch_user(p);
+    /* After the switch (setuid needs no new privileges, but the order makes
+     * the point): from here no execve can gain any, setuid bits and file
+     * capabilities included. */
+    if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0)
+        child_fail(p, STEP_NO_NEW_PRIVS);
     if (chdir(p->workdir) != 0)
         child_fail(p, STEP_CHDIR);
     execve(p->path, p->argv, p->envp);
@@ -735,6 +743,7 @@ static void plan_build(const struct runner_req *req, const struct spawn_fds *f,
         .gid = req->user != NULL ? req->user->gid : 0,
         .workdir = req->workdir,
         .nofile_soft = req->nofile_soft,
+        .no_new_privs = req->no_new_privs,
         .path = req->shell,
         /* execve's argv is char *const[] for historical reasons; it does not
          * write to the strings. */
@@ -801,6 +810,7 @@ static const struct {
     [STEP_SETGROUPS] = {"setgroups", ARG_GID},
     [STEP_SETGID] = {"setgid", ARG_GID},
     [STEP_SETUID] = {"setuid", ARG_UID},
+    [STEP_NO_NEW_PRIVS] = {"prctl NO_NEW_PRIVS", ARG_NONE},
     [STEP_CHDIR] = {"chdir", ARG_WORKDIR},
     [STEP_EXEC] = {"exec", ARG_SHELL},
 };

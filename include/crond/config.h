@@ -3,8 +3,8 @@
  *   [daemon]                     every option of the command line
  *   crontabs = /etc/crontabs     several paths separated by blanks
  *   shell = /bin/sh              timezone, log_format, log_level, grace,
- *   overlap = skip               clean_env, no_reload, system, user,
- *   percent_newline = false      percent_newline
+ *   overlap = skip               clean_env, no_reload, no_new_privs,
+ *   percent_newline = false      system, user, percent_newline
  *
  *   [job "backup"]               a job defined here instead of in a crontab
  *   schedule = 0 3 * * *         required
@@ -66,6 +66,7 @@ struct config {
     enum overlap_policy overlap;
     bool clean_env;
     bool no_reload;
+    bool no_new_privs;
     bool percent_newline;             /* OPT_SET_PERCENT_NEWLINE */
     struct config_job *jobs;
     size_t njobs;

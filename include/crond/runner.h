@@ -63,6 +63,9 @@ struct runner_req {
     const struct runner_user *user; /* switch to this user, or NULL to stay */
     long nofile_soft;           /* RLIMIT_NOFILE soft limit to give the job
                                  * (the daemon raised its own), 0: as is */
+    bool no_new_privs;          /* set PR_SET_NO_NEW_PRIVS in the job, so
+                                 * that no setuid or file-capability program
+                                 * it runs gains privileges */
 };
 
 struct runner_child {

@@ -109,12 +109,14 @@ static void test_daemon_every_key(void **state)
              "overlap = allow\n"
              "clean_env = on\n"
              "no_reload = 1\n"
+             "no_new_privs = yes\n"
              "percent_newline = true\n",
              &c);
     assert_int_equal(c.set, OPT_SET_FILES | OPT_SET_USER | OPT_SET_SYSTEM | OPT_SET_SHELL |
                                 OPT_SET_TIMEZONE | OPT_SET_LOG_FORMAT | OPT_SET_LOG_LEVEL |
                                 OPT_SET_GRACE | OPT_SET_OVERLAP | OPT_SET_CLEAN_ENV |
-                                OPT_SET_NO_RELOAD | OPT_SET_PERCENT_NEWLINE);
+                                OPT_SET_NO_RELOAD | OPT_SET_NO_NEW_PRIVS |
+                                OPT_SET_PERCENT_NEWLINE);
     assert_string_equal(c.crontabs, "/a /b\t/c");
     assert_string_equal(c.user, "alice:staff");
     assert_true(c.system);
@@ -126,6 +128,7 @@ static void test_daemon_every_key(void **state)
     assert_int_equal(c.overlap, OVERLAP_ALLOW);
     assert_true(c.clean_env);
     assert_true(c.no_reload);
+    assert_true(c.no_new_privs);
     assert_true(c.percent_newline);
     assert_int_equal(c.njobs, 0);
     config_free(&c);
@@ -467,7 +470,7 @@ static void test_apply_fills_unset(void **state)
              "crontabs = /etc/a   /etc/b.d\n"
              "user = alice\nsystem = yes\nshell = /bin/bash\ntimezone = Asia/Tokyo\n"
              "log_format = json\nlog_level = warn\ngrace = 3s\noverlap = queue\n"
-             "clean_env = yes\nno_reload = yes\npercent_newline = yes\n",
+             "clean_env = yes\nno_reload = yes\nno_new_privs = on\npercent_newline = yes\n",
              &c);
     struct options o;
     options_defaults(&o);
@@ -485,6 +488,7 @@ static void test_apply_fills_unset(void **state)
     assert_int_equal(o.overlap, OVERLAP_QUEUE);
     assert_true(o.clean_env);
     assert_true(o.no_reload);
+    assert_true(o.no_new_privs);
     assert_true(o.percent_newline);
     assert_int_equal(o.set, 0); /* left alone: a reload must know what the CLI set */
     assert_string_equal(c.crontabs, "/etc/a   /etc/b.d");

@@ -67,6 +67,7 @@ static void test_defaults(void **state)
     assert_int_equal(o.overlap, OVERLAP_SKIP);
     assert_false(o.clean_env);
     assert_false(o.no_reload);
+    assert_false(o.no_new_privs);
     assert_null(o.next_expr);
     assert_null(o.from);
     assert_null(o.tz);
@@ -142,6 +143,11 @@ static void check_no_reload(const struct options *o, const char *v)
     (void)v;
     assert_true(o->no_reload);
 }
+static void check_no_new_privs(const struct options *o, const char *v)
+{
+    (void)v;
+    assert_true(o->no_new_privs);
+}
 static void check_check(const struct options *o, const char *v)
 {
     (void)v;
@@ -205,6 +211,7 @@ static const struct option_case option_cases[] = {
     {"overlap", 0, "queue", "allow", {NULL}, OPT_SET_OVERLAP, true, check_overlap},
     {"clean-env", 0, NULL, NULL, {NULL}, OPT_SET_CLEAN_ENV, true, check_clean_env},
     {"no-reload", 0, NULL, NULL, {NULL}, OPT_SET_NO_RELOAD, true, check_no_reload},
+    {"no-new-privs", 0, NULL, NULL, {NULL}, OPT_SET_NO_NEW_PRIVS, true, check_no_new_privs},
     {"check", 'n', NULL, NULL, {NULL}, 0, true, check_check},
     {"list", 'l', NULL, NULL, {NULL}, 0, true, check_list},
     {"next", 0, "*/5 * * * *", "@daily", {NULL}, 0, true, check_next},

@@ -372,6 +372,32 @@ static void test_workdir(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* The flag is read back from the job's own status: set only when asked. */
+static void test_no_new_privs(void **state)
+{
+    (void)state;
+    const char *cmd = "grep NoNewPrivs: /proc/self/status";
+    /* inherited when this test itself runs with it (docker's
+     * no-new-privileges): then there is nothing to tell apart */
+    FILE *f = fopen("/proc/self/status", "re");
+    assert_non_null(f);
+    char line[256], own[256] = "";
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "NoNewPrivs:", 11) == 0)
+            snprintf(own, sizeof own, "%s", line);
+    fclose(f);
+    struct runner_req req = req_sh(cmd);
+    struct run *r = run_req(&req);
+    assert_int_equal(r->rc, 0);
+    assert_string_equal(r->out, own);
+    free(r);
+    req.no_new_privs = true;
+    r = run_req(&req);
+    assert_int_equal(r->rc, 0);
+    assert_string_equal(r->out, "NoNewPrivs:\t1\n");
+    free(r);
+}
+
 static void test_argv0_is_basename(void **state)
 {
     (void)state;
@@ -853,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_closed_stdio_in_daemon),
         cmocka_unit_test(test_signals_reset),
         cmocka_unit_test(test_workdir),
+        cmocka_unit_test(test_no_new_privs),
         cmocka_unit_test(test_argv0_is_basename),
         cmocka_unit_test(test_missing_shell),
         cmocka_unit_test(test_shell_not_executable),
