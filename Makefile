@@ -5,6 +5,8 @@
 #   make check-asan the whole suite under AddressSanitizer + UBSan
 #   make bench      microbenchmarks (figures go to bench/README.md by hand)
 #   make static     build/static/crond-lite: fully static, stripped
+#   make lint       cppcheck, clang-tidy and shellcheck, zero findings
+#   make fuzz       every libFuzzer target for FUZZ_TIME seconds (tests/fuzz)
 #   make install    PREFIX=/usr/local DESTDIR=
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -51,7 +53,7 @@ BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BIN       := $(BUILD)/crond-lite
 
-.PHONY: all run test unit e2e check-asan bench install clean deps static static-bin
+.PHONY: all run test unit e2e check-asan bench install clean deps static static-bin lint
 all: $(BIN)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/crond/*.h) | $(BUILD)/obj
@@ -104,6 +106,9 @@ static-bin:
 static: deps static-bin
 	file build/static/crond-lite
 	@echo "size: $$(stat -c %s build/static/crond-lite) bytes"
+
+lint: deps
+	scripts/lint.sh
 
 bench: $(BIN) $(BENCH_BINS)
 	bench/run.sh $(BUILD)

@@ -12,10 +12,13 @@ set -eu
 # python3 (record parsing) for the end-to-end tests; file, busybox-static and
 # ca-certificates for the static build's test in an image-like root;
 # mandoc and groff-base to lint the man page; python3-yaml and shellcheck for
-# the examples.
+# the examples; strace for the security tests; clang with its libFuzzer
+# runtime for the fuzz targets; cppcheck, clang-tidy and shellcheck for
+# make lint.
 PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
 valgrind util-linux procps python3 faketime file busybox-static ca-certificates \
-mandoc groff-base python3-yaml shellcheck"
+mandoc groff-base python3-yaml shellcheck strace clang libclang-rt-14-dev \
+cppcheck clang-tidy"
 
 missing=""
 for p in $PACKAGES; do

@@ -63,7 +63,7 @@ int civil_weekday(int64_t days)
 int64_t civil_to_secs(const struct civil *c)
 {
     return civil_days_from_date(c->year, c->mon, c->day) * 86400
-         + c->hour * 3600 + c->min * 60 + c->sec;
+         + (int64_t)c->hour * 3600 + (int64_t)c->min * 60 + c->sec;
 }
 
 void civil_from_secs(int64_t secs, struct civil *out)

@@ -79,6 +79,9 @@ static int fail(struct cronspec_error *err, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    /* err is the caller's output: written here, never read, so callers need
+     * not initialize it (cppcheck's cross-file check thinks otherwise) */
+    /* cppcheck-suppress ctuuninitvar */
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     err->col = col;

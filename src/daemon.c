@@ -851,6 +851,7 @@ static void job_keep(struct crond *d, struct djob *o, struct djob *n)
 static struct djob *job_match(struct djob **sorted, size_t nold, const struct djob *n)
 {
     const struct djob *keyp = n;
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     struct djob **hit = bsearch(&keyp, sorted, nold, sizeof *sorted, cmp_djob_key);
     if (hit == NULL)
         return NULL;
@@ -871,6 +872,7 @@ struct reload_count {
  * ones are planned from now, removed ones leave their processes running. */
 static int jobs_replace(struct crond *d, struct djob *jobs, size_t n, struct reload_count *out)
 {
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     struct djob **sorted = malloc((d->njobs ? d->njobs : 1) * sizeof *sorted);
     if (sorted == NULL)
         return -1;
@@ -878,6 +880,7 @@ static int jobs_replace(struct crond *d, struct djob *jobs, size_t n, struct rel
         sorted[i] = &d->jobs[i];
         d->jobs[i].stale = true;
     }
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     qsort(sorted, d->njobs, sizeof *sorted, cmp_djob_key);
     struct sched fresh;
     sched_init(&fresh, d->sched.origin_ms);
@@ -1399,8 +1402,9 @@ static void become_subreaper(void)
 /* After the loop: what is left in the pipes of exited jobs is logged. */
 static void drain_all(struct crond *d)
 {
-    while (d->procs != NULL) {
-        struct proc *p = d->procs;
+    struct proc *next;
+    for (struct proc *p = d->procs; p != NULL; p = next) {
+        next = p->next; /* p is freed below */
         for (int i = 0; i < 2; i++) {
             if (p->out[i].open) {
                 stream_read(&p->out[i], 16);

@@ -133,15 +133,16 @@ static int term_read(const char *s, size_t *pos, int *last, int64_t *total, char
                      size_t errlen)
 {
     size_t start = *pos;
-    char q[16];
-    if (!is_digit(s[start]))
+    if (!is_digit(s[start])) {
+        char q[16];
         return fail(err, errlen, start + 1, "expected a digit%s, got %s%s",
                     *last < 0 ? "" : " or the end", char_quote(s[start], q, sizeof q),
                     (s[start] == '-' || s[start] == '+') ? " (durations have no sign)" : "");
+    }
     int64_t n;
     bool fits = digits_read(s, pos, &n);
     size_t unit_col = *pos + 1;
-    int u;
+    int u = 0;
     if (unit_read(s, pos, *last < 0, &u, err, errlen) < 0)
         return -1;
     if (u == *last)

@@ -17,7 +17,7 @@
 #include "crond/zone.h"
 
 /* A crontab bigger than this is refused rather than read into memory. */
-#define LOADER_MAX_FILE_BYTES (64 * 1024 * 1024)
+#define LOADER_MAX_FILE_BYTES ((size_t)64 * 1024 * 1024)
 
 /* ------------------------------------------------------------------------ */
 /* Growing arrays and diagnostics                                           */
@@ -123,8 +123,8 @@ static char *read_all(struct load *ld, const char *path, size_t *out_len)
         diag(ld, LOADER_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
     } else if (!S_ISREG(st.st_mode)) {
         diag(ld, LOADER_ERROR, path, 0, 0, "not a regular file");
-    } else if (st.st_size > LOADER_MAX_FILE_BYTES) {
-        diag(ld, LOADER_ERROR, path, 0, 0, "larger than %d MiB", LOADER_MAX_FILE_BYTES >> 20);
+    } else if (st.st_size > (off_t)LOADER_MAX_FILE_BYTES) {
+        diag(ld, LOADER_ERROR, path, 0, 0, "larger than %zu MiB", LOADER_MAX_FILE_BYTES >> 20);
     } else if (check_mode(ld, path, &st) == 0) {
         buf = malloc((size_t)st.st_size + 1);
         size_t got = 0;
@@ -424,6 +424,7 @@ static void load_ini(struct load *ld, const char *path)
     for (size_t i = 0; i < c.ndiags; i++)
         diag(ld, LOADER_ERROR, path, c.diags[i].line, 0, "%s", c.diags[i].msg);
     struct loader_result *r = ld->r;
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     const struct config_job **good = calloc(c.njobs + 1, sizeof *good);
     if (rc < 0 || good == NULL
         || grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {

@@ -468,11 +468,13 @@ static void child_fail(const struct plan *p, enum step step)
     _exit(r.error == ENOENT ? 127 : 126);
 }
 
-/* The kernel's struct sigaction for rt_sigaction(2) on Linux. */
+/* The kernel's struct sigaction for rt_sigaction(2) on Linux. Only its
+ * layout matters (it is zeroed: SIG_DFL, no flags, empty mask), so
+ * cppcheck's unusedStructMember is suppressed for its fields. */
 struct kernel_sigaction_dfl {
-    void (*handler)(int);
-    unsigned long flags;
-    void (*restorer)(void);
+    void (*handler)(int);    /* cppcheck-suppress unusedStructMember */
+    unsigned long flags;     /* cppcheck-suppress unusedStructMember */
+    void (*restorer)(void);  /* cppcheck-suppress unusedStructMember */
     uint64_t mask;
 };
 

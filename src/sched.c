@@ -92,6 +92,7 @@ int sched_insert(struct sched *s, struct sched_job *job)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
+        /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
         struct sched_job **h = realloc(s->heap, cap * sizeof *h);
         if (h == NULL)
             return -1;

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define ZONE_DEFAULT_TZDIR "/usr/share/zoneinfo"
-#define ZONE_FILE_MAX (1024 * 1024)   /* real TZif files are under 4 KiB */
+#define ZONE_FILE_MAX ((size_t)1024 * 1024)   /* real TZif files are under 4 KiB */
 #define ZONE_OFFSET_MAX 93599         /* 25:59:59, RFC 8536 sanity bound */
 #define RULE_T_LIMIT (INT64_C(1) << 45) /* ~1.1 million years: no overflow */
 #define RULE_YEARS 7                  /* years evaluated around an instant */
@@ -349,6 +349,10 @@ static void rule_span(const struct posix_tz *r, int64_t t, struct zone_span *out
     }
     int64_t tc = t < -RULE_T_LIMIT ? -RULE_T_LIMIT : t > RULE_T_LIMIT ? RULE_T_LIMIT : t;
     size_t n = rule_collect(r, tc, ch), i = 0;
+    if (n == 0) { /* a rule with DST always has changes; kept safe anyway */
+        span_fixed(out, r->std_off);
+        return;
+    }
     while (i + 1 < n && ch[i + 1].at <= tc)
         i++;
     size_t j = i, k = i + 1;
@@ -684,7 +688,7 @@ static int tzif_locate(const unsigned char *buf, size_t len, int *out_version,
         return -1;
     *out_pos = TZIF_HEADER_LEN;
     if (*out_version >= 2) {
-        int v2;
+        int v2 = 0;
         uint64_t skip = tzif_block_size(out, 4);
         if (skip > len - *out_pos)
             return zone_fail(err, errlen, "truncated TZif version 1 data");
@@ -703,10 +707,10 @@ static int tzif_locate(const unsigned char *buf, size_t len, int *out_version,
 int zone_parse_tzif(const unsigned char *buf, size_t len, const char *name,
                     struct zone **out_zone, char *err, size_t errlen)
 {
-    struct tzif_counts c;
-    int32_t offsets[256];
-    int version;
-    size_t pos;
+    struct tzif_counts c = {0};
+    int32_t offsets[256] = {0};
+    int version = 0;
+    size_t pos = 0;
     if (buf == NULL || tzif_locate(buf, len, &version, &c, &pos, err, errlen) != 0)
         return buf == NULL ? zone_fail(err, errlen, "no TZif data") : -1;
     size_t tsize = version >= 2 ? 8 : 4;
@@ -785,13 +789,15 @@ static int file_slurp(const char *path, unsigned char **out_buf, size_t *out_len
         rc = EISDIR;
     else if (!S_ISREG(st.st_mode))
         rc = EINVAL;
-    else if (st.st_size > ZONE_FILE_MAX)
+    else if (st.st_size > (off_t)ZONE_FILE_MAX)
         rc = EFBIG;
     else
         rc = file_read_fd(fd, out_buf, out_len);
     if (close(fd) != 0 && rc == 0) {
-        rc = errno;
+        rc = errno != 0 ? errno : EIO;
         free(*out_buf);
+        *out_buf = NULL;
+        *out_len = 0;
     }
     return rc;
 }
