@@ -4,6 +4,7 @@
 set -u
 : "${CROND_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/crond-lite}"
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # REPO_DIR is used by the test scripts that source this file
 REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
 
 fail() { echo "FAIL: $*" >&2; return 1; }

@@ -13,8 +13,8 @@ next_issue_example() {
 
 # Every row of next_times.tsv through the command line, as a user would.
 next_vectors() {
-    local id expr tz start expected note n out bad=0
-    while IFS=$'\t' read -r id expr tz start expected note; do
+    local id expr tz start expected _note n out bad=0
+    while IFS=$'\t' read -r id expr tz start expected _note; do
         [ "$id" = id ] && continue
         n=$(wc -w <<<"$expected")
         out=$("$CROND_BIN" --next "$expr" --tz "$tz" --from "$start" --count "$n" | tr '\n' ' ')
@@ -27,8 +27,8 @@ next_vectors() {
 }
 
 invalid_vectors() {
-    local id expr why out rc bad=0
-    while IFS=$'\t' read -r id expr why; do
+    local id expr _why out rc bad=0
+    while IFS=$'\t' read -r id expr _why; do
         [ "$id" = id ] && continue
         rc=0
         out=$("$CROND_BIN" --next "$expr" --tz UTC 2>&1) || rc=$?
@@ -41,8 +41,8 @@ invalid_vectors() {
 }
 
 never_fires_vectors() {
-    local id expr tz start note out rc bad=0
-    while IFS=$'\t' read -r id expr tz start note; do
+    local id expr tz start _note out rc bad=0
+    while IFS=$'\t' read -r id expr tz start _note; do
         [ "$id" = id ] && continue
         rc=0
         out=$("$CROND_BIN" --next "$expr" --tz "$tz" --from "$start" 2>&1) || rc=$?
@@ -174,7 +174,7 @@ missing_path() {
 env_variables() {
     mkdir tabs && printf '0 1 * * * echo x\n' >tabs/a
     local out rc=0
-    out=$(CROND_LITE_FILE=tabs "$CROND_BIN" --check 2>&1)
+    out=$(CROND_LITE_FILE='tabs' "$CROND_BIN" --check 2>&1)
     expect_eq "CROND_LITE_FILE" "1 file, 1 job: no problems" "$out"
     CROND_LITE_LOG_FORMAT=xml "$CROND_BIN" --check -f tabs >/dev/null 2>&1 || rc=$?
     expect_eq "bad env value is a usage error" 2 "$rc"
@@ -200,7 +200,7 @@ valgrind_clean() {
     local vg=${VALGRIND_BIN:-$CROND_BIN}
     command -v valgrind >/dev/null || fail "valgrind is not installed (scripts/install-deps.sh)"
     mkdir tabs && printf '0 1 * * * echo x\n0 0 32 * * bad\nCRON_TZ=Nowhere/X 0 1 * * * y\n' >tabs/a
-    local v=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99)
+    local v=(valgrind -q --leak-check=full '--show-leak-kinds=definite,indirect,possible' '--errors-for-leak-kinds=definite,indirect,possible' --error-exitcode=99)
     local rc=0
     "${v[@]}" "$vg" --check -f tabs >/dev/null 2>vg.log || rc=$?
     expect_eq "--check status under valgrind" 1 "$rc" || { cat vg.log; return 1; }

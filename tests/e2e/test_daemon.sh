@@ -79,9 +79,9 @@ text_format() {
     expect_eq "invalid UTF-8 and control bytes" $'bad \377 byte\ncr\r ctl\001' "$(msgs app.cron:3 "$p3")"
     grep -qF 'msg="cr\r ctl\x01"' out.log || fail "control bytes: $(grep -F "pid=$p3" out.log)"
     # daemon.start
-    local ds
+    local ds tab=$'\t'
     ds=$(rec event=daemon.start -f files -f jobs -f user -f uid -f zone -f next)
-    [[ "$ds" =~ ^[^$'\t']+$'\t'2$'\t'"$(id -un)"$'\t'"$(id -u)"$'\t'Asia/Tokyo$'\t'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$ ]] ||
+    [[ "$ds" =~ ^[^"$tab"]+"$tab"2"$tab""$(id -un)""$tab""$(id -u)""$tab"Asia/Tokyo"$tab"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$ ]] ||
         fail "daemon.start files jobs user uid zone next: '$ds'"
     # the raw text: key order and quoting as in DESIGN.md section 7
     local T='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
@@ -110,12 +110,12 @@ PY
     # record times are UTC (whatever TZ says) and close to the real time
     local t
     t=$(rec event=daemon.start -f _ms)
-    [ $(( $(now_ms) - t )) -lt 15000 ] && [ $(( $(now_ms) - t )) -ge -1000 ] ||
+    { [ $(( $(now_ms) - t )) -lt 15000 ] && [ $(( $(now_ms) - t )) -ge -1000 ]; } ||
         fail "daemon.start time $(rec event=daemon.start -f time) is not UTC now"
     # next: the first due second, just after the start
     local next
     next=$(date -d "$(rec event=daemon.start -f next)" +%s)
-    [ $((next * 1000 - t)) -gt 0 ] && [ $((next * 1000 - t)) -le 1000 ] ||
+    { [ $((next * 1000 - t)) -gt 0 ] && [ $((next * 1000 - t)) -le 1000 ]; } ||
         fail "daemon.start next=$(rec event=daemon.start -f next) for a start at $(rec event=daemon.start -f time)"
 }
 
@@ -355,8 +355,8 @@ every_duration() {
     t0=$(rec event=daemon.start -f _ms)
     t1=$(rec event=job.start job=app.cron:1 -f _ms | sed -n 1p)
     t2=$(rec event=job.start job=app.cron:1 -f _ms | sed -n 2p)
-    [ $((t1 - t0)) -ge 900 ] && [ $((t1 - t0)) -le 2300 ] || fail "first run $((t1 - t0)) ms after start"
-    [ $((t2 - t1)) -ge 1700 ] && [ $((t2 - t1)) -le 2300 ] || fail "runs $((t2 - t1)) ms apart"
+    { [ $((t1 - t0)) -ge 900 ] && [ $((t1 - t0)) -le 2300 ]; } || fail "first run $((t1 - t0)) ms after start"
+    { [ $((t2 - t1)) -ge 1700 ] && [ $((t2 - t1)) -le 2300 ]; } || fail "runs $((t2 - t1)) ms apart"
 }
 
 # Jobs start within milliseconds of their due second; the daemon does not poll.
@@ -385,7 +385,7 @@ ini_job() {
     wait_rec 1 3 event=job.exit pid="$p"
     expect_eq "killed by the timeout" SIGTERM "$(rec event=job.exit pid="$p" -f signal)"
     d=$(rec event=job.exit pid="$p" -f duration_ms)
-    [ "$d" -ge 900 ] && [ "$d" -le 2000 ] || fail "ran $d ms with a 1 s timeout"
+    { [ "$d" -ge 900 ] && [ "$d" -le 2000 ]; } || fail "ran $d ms with a 1 s timeout"
     expect_eq "job.kill SIGTERM" 1 "$(nrec event=job.kill pid="$p" signal=SIGTERM)"
 }
 

@@ -65,7 +65,7 @@ overlap_queue() {
     exit1=$(rec event=job.exit job=app.cron:1 -f _ms | head -1)
     s2=$(rec event=job.start job=app.cron:1 -f _ms | sed -n 2p)
     s3=$(rec event=job.start job=app.cron:1 -f _ms | sed -n 3p)
-    [ $((s2 - exit1)) -ge 0 ] && [ $((s2 - exit1)) -lt 300 ] ||
+    { [ $((s2 - exit1)) -ge 0 ] && [ $((s2 - exit1)) -lt 300 ]; } ||
         fail "queued run started $((s2 - exit1)) ms after the first ended"
     [ $((s3 - exit1)) -ge 300 ] ||
         fail "a second queued run started $((s3 - exit1)) ms after the first ended (more than one waited)"

@@ -72,7 +72,7 @@ check_clean() {
     out=$("$CROND_BIN" --check "${args[@]}" 2>check.err) || rc=$?
     expect_eq "--check status for $*" 0 "$rc" || { cat check.err; return 1; }
     expect_eq "--check stderr for $*" "" "$(cat check.err)"
-    word=files; [ "$files" -eq 1 ] && word=file
+    word='files'; [ "$files" -eq 1 ] && word='file'
     expect_eq "--check summary for $*" "$files $word, $n jobs: no problems" "$out"
     expect_eq "--list ids for $*" \
         "$(for p in "$@"; do expected_ids "$p"; done | sort)" "$(listed_ids "${args[@]}")"
@@ -305,7 +305,7 @@ ini_every_key() {
     daemon=$(sed -n '/^\[daemon\]/,/^\[job/p' "$ini")
     jobs=$(sed -n '/^\[job/,$p' "$ini")
     for k in crontabs user system shell timezone log_format log_level grace overlap clean_env \
-        no_reload percent_newline; do
+        no_reload no_new_privs percent_newline; do
         grep -qE "^(; ?)?$k = " <<<"$daemon" || missing+=("[daemon] $k")
     done
     for k in schedule command timeout overlap user shell timezone workdir 'env\.[A-Za-z_]+'; do
@@ -384,9 +384,9 @@ entrypoint_dockerfile() {
     grep -qE '^VOLUME /data' "$df" || fail "VOLUME /data"
     grep -qE 'groupadd .*--gid 10001 app' "$df" || fail "group app 10001"
     grep -qE 'useradd .*--uid 10001 .*app' "$df" || fail "user app 10001"
-    for s in $(sed -n 's/^COPY[[:space:]]\{1,\}\([^-][^[:space:]]*\)[[:space:]].*/\1/p' "$df"); do
+    while read -r s; do
         [ -e "$EP_DIR/$s" ] || fail "COPY source $s is not in examples/entrypoint"
-    done
+    done < <(sed -n 's/^COPY[[:space:]]\{1,\}\([^-][^[:space:]]*\)[[:space:]].*/\1/p' "$df")
 }
 
 entrypoint_lint() {

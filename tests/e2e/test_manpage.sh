@@ -69,9 +69,9 @@ options_documented() {
         section OPTIONS | grep -qF -- "$var" || { echo "variable $var not in OPTIONS"; bad=1; }
         section ENVIRONMENT | grep -qF -- "$var" || { echo "variable $var not in ENVIRONMENT"; bad=1; }
     done
-    for o in $(sed -n 's/^  -\([a-zA-Z]\), --.*/\1/p' <<<"$help"); do
+    while read -r o; do
         grep -qE -- "\\\\fB\\\\-$o\\\\fR, " "$MAN_PAGE" || { echo "short option -$o not in the man page"; bad=1; }
-    done
+    done < <(sed -n 's/^  -\([a-zA-Z]\), --.*/\1/p' <<<"$help")
     [ $bad -eq 0 ]
 }
 

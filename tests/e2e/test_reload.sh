@@ -50,7 +50,8 @@ after_valid_edit() {
     t_reload=$(rec event=daemon.reload -f _ms | sed -n "$((NRELOAD + 1))p")
     [ $# -eq 0 ] || [ "$(nrec event=daemon.reload "$@")" -ge 1 ] ||
         fail "no daemon.reload record with $*: $(rec event=daemon.reload)"
-    ! is_dead "$KP" || fail "the unchanged job's process $KP ended with the reload"
+    # not "is KP still alive now": under load the reload can come late
+    # in KP's 3 s. Its exit record shows whether the reload ended it.
     wait_rec 1 4 event=job.exit pid="$KP"
     expect_eq "the unchanged job's run ended normally" "0 keep-end" \
         "$(rec event=job.exit pid="$KP" -f status) $(rec event=job.output pid="$KP" -f msg | tail -1)"
@@ -304,13 +305,13 @@ ini_timeout() {
     expect_eq "polite: exit status" 7 "$(rec event=job.exit pid="$p" -f status)"
     local d
     d=$(rec event=job.exit pid="$p" -f duration_ms)
-    [ "$d" -ge 900 ] && [ "$d" -lt 1500 ] || fail "polite ran $d ms with a 1 s timeout"
+    { [ "$d" -ge 900 ] && [ "$d" -lt 1500 ]; } || fail "polite ran $d ms with a 1 s timeout"
     wait_rec 1 3 event=job.exit pid="$s"
     expect_eq "stubborn: job.kill signals" "SIGTERM SIGKILL" "$(rec event=job.kill pid="$s" -f signal | xargs)"
     expect_eq "stubborn: SIGTERM reason" timeout "$(rec event=job.kill pid="$s" signal=SIGTERM -f reason)"
     expect_eq "stubborn: exit" SIGKILL "$(rec event=job.exit pid="$s" -f signal)"
     d=$(rec event=job.exit pid="$s" -f duration_ms)
-    [ "$d" -ge 1400 ] && [ "$d" -lt 2100 ] || fail "stubborn ran $d ms (500 ms timeout + 1 s grace)"
+    { [ "$d" -ge 1400 ] && [ "$d" -lt 2100 ]; } || fail "stubborn ran $d ms (500 ms timeout + 1 s grace)"
     expect_eq "stubborn: output" ready "$(rec event=job.output pid="$s" -f msg | xargs)"
     wait_rec 1 2 event=job.output job=settings
     expect_eq "settings: env, workdir, shell" "hello there|/tmp|bash" "$(rec event=job.output job=settings -f msg | head -1)"

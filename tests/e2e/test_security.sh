@@ -105,6 +105,7 @@ no_fd_leaks() {
     # every fd this shell has is inherited by the daemon (the harness's
     # too); only the ones it opens itself must be close-on-exec
     local inherited
+    # shellcheck disable=SC2012  # fd names are numbers; ls must list its own fds ($BASHPID is ls's pid), as before
     inherited=" $(ls /proc/$BASHPID/fd | tr '\n' ' ') "
     start_daemon -f app.cron
     exec 7<&- 9>&-
@@ -114,17 +115,17 @@ no_fd_leaks() {
     # the job's shell and whatever it runs now (sleep)
     local p fds
     for p in "$pid" $(pgrep -P "$pid"); do
-        fds=$(ls "/proc/$p/fd" | sort -n | tr '\n' ' ')
+        fds=$(find "/proc/$p/fd" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n | tr '\n' ' ')
         expect_eq "fds of job process $p ($(cat "/proc/$p/comm"))" "0 1 2 " "$fds"
     done
     local fd flags bad=""
-    for fd in $(ls "/proc/$DPID/fd"); do
+    while read -r fd; do
         [ "$fd" -le 2 ] && continue
         [[ "$inherited" == *" $fd "* ]] && continue
         flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$DPID/fdinfo/$fd" 2>/dev/null) || continue
         [ -n "$flags" ] || continue
         (( (8#$flags & 8#2000000) != 0 )) || bad="$bad $fd($(readlink "/proc/$DPID/fd/$fd"))"
-    done
+    done < <(find "/proc/$DPID/fd" -mindepth 1 -maxdepth 1 -printf '%f\n')
     [ -z "$bad" ] || fail "fds without close-on-exec:$bad"
 }
 

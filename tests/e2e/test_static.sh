@@ -16,7 +16,7 @@ needs_root() {
 make_root() {
     "$REPO_DIR/scripts/image-rootfs.sh" "$STATIC_BIN" "$PWD/root" >/dev/null
     # nothing dynamic could run in there
-    [ ! -e root/lib ] && [ ! -e root/lib64 ] && [ ! -e root/usr/lib ] || fail "root has a lib folder"
+    { [ ! -e root/lib ] && [ ! -e root/lib64 ] && [ ! -e root/usr/lib ]; } || fail "root has a lib folder"
 }
 
 in_root() { chroot "$PWD/root" "$@"; }

@@ -44,9 +44,9 @@ descendants() {
 }
 
 kill_tree() {
-    local root=$1 pass p
+    local root=$1 _pass p
     kill -STOP "$root" 2>/dev/null || true
-    for pass in 1 2 3; do
+    for _pass in 1 2 3; do
         for p in $(descendants "$root"); do kill -KILL "$p" 2>/dev/null || true; done
     done
     kill -KILL "$root" 2>/dev/null || true
@@ -132,6 +132,7 @@ wait_exit() {
     for ((i = 0; i < t * 20; i++)); do
         if is_dead "$pid"; then
             DRC=0
+            # shellcheck disable=SC2034  # DRC is read by the test scripts that source this file
             wait "$pid" 2>/dev/null || DRC=$?
             return 0
         fi
