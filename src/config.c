@@ -173,6 +173,19 @@ static int set_schedule(struct parse *p, const struct key *k, void *field, const
     return set_string(p, k, field, val);
 }
 
+/* user and timezone are checked by the loader: it needs their lines. */
+static int set_job_user(struct parse *p, const struct key *k, void *field, const char *val)
+{
+    p->job.user_line = p->line;
+    return set_string(p, k, field, val);
+}
+
+static int set_job_timezone(struct parse *p, const struct key *k, void *field, const char *val)
+{
+    p->job.timezone_line = p->line;
+    return set_string(p, k, field, val);
+}
+
 static int set_bool(struct parse *p, const struct key *k, void *field, const char *val)
 {
     int b = options_bool_from(val);
@@ -267,9 +280,9 @@ static const struct key job_keys[] = {
     JOB_KEY("timeout", set_duration, timeout_ms),
     {"overlap", 0, set_enum, offsetof(struct config_job, overlap), options_overlap_from,
      "skip, allow or queue"},
-    JOB_KEY("user", set_string, user),
+    JOB_KEY("user", set_job_user, user),
     JOB_KEY("shell", set_path, shell),
-    JOB_KEY("timezone", set_string, timezone),
+    JOB_KEY("timezone", set_job_timezone, timezone),
     JOB_KEY("workdir", set_path, workdir),
 };
 

@@ -172,9 +172,10 @@ static const struct zone *entry_zone(struct load *ld, const struct loader_file *
 }
 
 /* Whom entry e of file f runs as: *out_user stays NULL for the user
- * crond-lite runs as. Returns -1 after reporting a problem. */
+ * crond-lite runs as. Returns -1 after reporting a problem at line:col. */
 static int entry_user(struct load *ld, const struct loader_file *f,
-                      const struct crontab_entry *e, struct runner_user **out_user)
+                      const struct crontab_entry *e, int line, int col,
+                      struct runner_user **out_user)
 {
     const char *name = e->user;
     bool from_file = name == NULL && f->in_dir && ld->o->as_root && !ld->o->system;
@@ -187,7 +188,7 @@ static int entry_user(struct load *ld, const struct loader_file *f,
     if (runner_lookup_user(name, &u, err, sizeof err) != 0) {
         if (from_file)
             return 0; /* a file not named after a user runs as crond-lite's user */
-        diag(ld, LOADER_ERROR, f->path, e->line, e->col, "%s", err);
+        diag(ld, LOADER_ERROR, f->path, line, col, "%s", err);
         return -1;
     }
     if (u.uid == ld->o->uid) {
@@ -195,7 +196,7 @@ static int entry_user(struct load *ld, const struct loader_file *f,
         return 0;
     }
     if (!ld->o->as_root) {
-        diag(ld, LOADER_ERROR, f->path, e->line, e->col,
+        diag(ld, LOADER_ERROR, f->path, line, col,
              "cannot run as user '%s' (uid %u): crond-lite runs as uid %u, not root, and "
              "only root can run jobs as another user", name, (unsigned)u.uid, ld->o->uid);
         runner_user_free(&u);
@@ -235,19 +236,22 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
     int last_bad_tz = -1;
     for (size_t i = 0; i < f->tab.nentries && !ld->oom; i++) {
         const struct crontab_entry *e = &f->tab.entries[i];
+        const struct config_job *cj = ini != NULL ? ini[i] : NULL;
+        /* an INI job's problems are at the line of their key, column 0 */
+        int sched_line = cj != NULL ? cj->schedule_line : e->line;
+        int user_line = cj != NULL ? (cj->user_line > 0 ? cj->user_line : cj->line) : e->line;
         const struct zone *z = entry_zone(ld, f, e, &last_bad_tz);
         if (z == NULL)
             continue;
         int64_t next;
         if (calendar_next(&e->spec, z, ld->o->now, &next) == CALENDAR_NEVER) {
-            diag(ld, LOADER_ERROR, f->path, e->line, e->col,
+            diag(ld, LOADER_ERROR, f->path, sched_line, e->col,
                  "schedule '%s' can never fire (in %s, after now)", e->schedule, zone_name(z));
             continue;
         }
         struct runner_user *user = NULL;
-        if (entry_user(ld, f, e, &user) != 0)
+        if (entry_user(ld, f, e, user_line, e->col, &user) != 0)
             continue;
-        const struct config_job *cj = ini != NULL ? ini[i] : NULL;
         if (add_job(ld, fi, e, z, user, cj != NULL ? cj->name : NULL) != 0) {
             runner_user_free(user);
             free(user);
@@ -403,23 +407,37 @@ static bool ini_entry(struct load *ld, const struct config *c, const struct conf
         return false;
     }
     out->line = j->line;
-    out->col = 1;
+    out->col = 0; /* inih gives no columns */
     out->schedule = j->schedule;
     out->user = j->user;
     out->command = j->command;
     out->shell = j->shell;
     out->tz = j->timezone;
-    out->tz_line = j->line;
-    out->tz_col = 1;
+    out->tz_line = j->timezone_line > 0 ? j->timezone_line : j->line;
+    out->tz_col = 0;
     return true;
 }
 
 /* The INI file's jobs become one more loaded file: a config keeps its jobs
  * in the order written, with its own diags; the config struct lives only
  * here (the entries copy what they need). */
+/* The diags from first on, stably by line: the INI file's own come first,
+ * those about its jobs (zones, users) after, but they read in line order. */
+static void diags_sort_lines(struct loader_result *r, size_t first)
+{
+    for (size_t i = first + 1; i < r->ndiags; i++) {
+        struct loader_diag d = r->diags[i];
+        size_t k = i;
+        for (; k > first && r->diags[k - 1].line > d.line; k--)
+            r->diags[k] = r->diags[k - 1];
+        r->diags[k] = d;
+    }
+}
+
 static void load_ini(struct load *ld, const char *path)
 {
     struct config c;
+    size_t first_diag = ld->r->ndiags;
     int rc = config_load(path, &c);
     for (size_t i = 0; i < c.ndiags; i++)
         diag(ld, LOADER_ERROR, path, c.diags[i].line, 0, "%s", c.diags[i].msg);
@@ -453,6 +471,7 @@ static void load_ini(struct load *ld, const char *path)
         ld->oom = true;
     else if (!ld->oom)
         file_jobs(ld, r->nfiles - 1, good);
+    diags_sort_lines(r, first_diag);
     free(good);
     config_free(&c);
 }

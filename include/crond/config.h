@@ -44,8 +44,10 @@ struct config_job {
     int64_t timeout_ms;  /* 0: none */
     int overlap;         /* enum overlap_policy, or -1 for the daemon's */
     char *user;          /* NULL: crond-lite's user */
+    int user_line;       /* line of the user key */
     char *shell;         /* NULL: the daemon's */
     char *timezone;      /* NULL: the daemon's */
+    int timezone_line;   /* line of the timezone key */
     char *workdir;       /* NULL: the user's home */
     char **env;          /* "NAME=VALUE", NULL-terminated (never NULL) */
     size_t nenv;

@@ -212,6 +212,25 @@ valgrind_clean() {
     expect_eq "--next status under valgrind" 0 "$rc" || { cat vg.log; return 1; }
 }
 
+# An INI job's problems found after parsing (zone, user, a schedule that
+# never fires) name the line of their key, with column 0 like every INI
+# error, and all of them come out in line order.
+ini_job_problems_at_their_keys() {
+    printf '%s\n' '[job "a"]' 'schedule = * * * * *' 'command = true' 'timezone = Mars/X' \
+        '' '[job "b"]' 'command = true' 'user = no-such-user' 'schedule = 0 0 * * *' \
+        '' '[job "c"]' 'command = true' 'schedule = 0 0 30 2 *' 'overlap = bogus' \
+        '' '[job "d"]' 'schedule = 0 0 30 2 *' 'command = true' >j.ini
+    : >empty.cron
+    local out rc=0
+    out=$("$CROND_BIN" --check -c j.ini -f empty.cron 2>&1) || rc=$?
+    expect_eq "--check status" 1 "$rc"
+    expect_eq "problems" "j.ini:4:0: unknown time zone 'Mars/X'
+j.ini:8:0: unknown user 'no-such-user'
+j.ini:14:0: overlap: expected skip, allow or queue, got 'bogus'
+j.ini:17:0: schedule '0 0 30 2 *' can never fire (in Etc/UTC, after now)" \
+        "$(grep '^j.ini:' <<<"$out" | sed 's/(in [^,]*,/(in Etc\/UTC,/')"
+}
+
 run_test "--next prints the issue's example" next_issue_example
 run_test "--next agrees with every row of next_times.tsv" next_vectors
 run_test "--next rejects every row of invalid.tsv with a column" invalid_vectors
@@ -229,3 +248,4 @@ run_test "a missing crontab path is an error" missing_path
 run_test "CROND_LITE_* variables" env_variables
 run_test "usage errors exit 2; --help and --version" usage_and_info
 run_test "valgrind: --check, --list and --next are clean" valgrind_clean
+run_test "INI job problems name their key's line, in line order" ini_job_problems_at_their_keys
