@@ -91,12 +91,12 @@ e2e: $(BIN)
 
 # tests/e2e/test_static.sh tests the static build too
 test: deps
-	$(MAKE) $(BIN) $(UNIT_BINS) static-bin
+	$(MAKE) $(BIN) $(UNIT_BINS) $(FUZZ_REPLAY_BINS) static-bin
 	tests/run.sh $(BUILD)
 
 check-asan: deps
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT='-O1 -g' build/asan/crond-lite \
-	  $(UNIT_BINS:$(BUILD)/%=build/asan/%)
+	  $(UNIT_BINS:$(BUILD)/%=build/asan/%) $(FUZZ_REPLAY_BINS:$(BUILD)/%=build/asan/%)
 	$(MAKE) $(BIN) static-bin
 	VALGRIND_BIN=$(abspath $(BIN)) tests/run.sh build/asan
 
@@ -123,3 +123,6 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/obj/*.d)
+
+# make fuzz, fuzz-build, fuzz-replay (tests/fuzz/README.md)
+include tests/fuzz/fuzz.mk

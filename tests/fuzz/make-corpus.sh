@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# tests/fuzz/make-corpus.sh: (re)creates the seed corpora in
+# tests/fuzz/corpus/TARGET/ from the project's own examples and vectors plus
+# the hand-written edge cases below. The files are committed; run this after
+# changing a source (tests/vectors, examples/) and commit the result.
+#
+# It rewrites the files it makes (names: vec-*, app-*, ex-*, edge-*, ...) and
+# leaves any other file alone, e.g. an input copied in by hand from a fuzzing
+# run. Inputs with the same content are written once (first name wins).
+set -eu
+cd "$(dirname "$0")/../.."
+out=tests/fuzz/corpus
+declare -A seen
+
+# put TARGET NAME: stdin to out/TARGET/NAME unless that content exists
+# already under another name of this run.
+put() {
+    local tmp sum
+    mkdir -p "$out/$1"
+    tmp=$(mktemp)
+    cat >"$tmp"
+    sum="$1:$(sha1sum <"$tmp" | cut -d' ' -f1)"
+    if [ -n "${seen[$sum]:-}" ]; then
+        rm -f "$tmp"
+        return
+    fi
+    seen[$sum]=1
+    mv "$tmp" "$out/$1/$2"
+    chmod 0644 "$out/$1/$2"
+}
+
+# rep N STRING: STRING N times.
+rep() { head -c "$1" < /dev/zero | tr '\0' "$2"; }
+
+# ---------------------------------------------------------------- cronspec
+# Every expression of the vectors (id as name), then every schedule of
+# examples/crontabs/app.cron: 5 fields, plus a 6th and 7th while they look
+# like a year (the rule cronspec_parse_prefix uses), or a macro.
+for f in tests/vectors/next_times.tsv tests/vectors/invalid.tsv tests/vectors/never_fires.tsv; do
+    while IFS=$'\t' read -r id expr _; do
+        [ "$id" = id ] && continue
+        printf '%s' "$expr" | put cronspec "vec-$id"
+    done <"$f"
+done
+n=0
+awk '/^[ \t]*$/ || /^[ \t]*#/ { next }
+     /^[ \t]*CRON_TZ=[^ \t]+[ \t]+[^ \t]/ { sub(/^[ \t]*CRON_TZ=[^ \t]+[ \t]+/, ""); print; next }
+     /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*=/ { next }
+     { print }' examples/crontabs/app.cron |
+while read -r -a w; do
+    [ "${#w[@]}" -gt 0 ] || continue
+    case ${w[0]} in
+        @every) sched="${w[0]} ${w[1]}" ;;
+        @*) sched=${w[0]} ;;
+        *)  k=5
+            while [ $k -lt 7 ] && [[ ${w[$k]:-x} =~ ^[0-9*,/-]+$ ]]; do k=$((k + 1)); done
+            sched="${w[*]:0:$k}" ;;
+    esac
+    n=$((n + 1))
+    printf '%s' "$sched" | put cronspec "$(printf 'app-%02d' "$n")"
+done
+printf '%s' '0 0 * * * echo hi'          | put cronspec edge-prefix-command
+printf '%s' '*/5 * * * * * * cmd'        | put cronspec edge-prefix-7-fields
+printf '%s' '0 0 * * * 2000 backup'      | put cronspec edge-prefix-year-or-command
+printf '%s' '@every 90s echo'            | put cronspec edge-prefix-every
+printf '%s' '	0	0 *  * *	'              | put cronspec edge-tabs
+printf '%s' '0 0 29 2 * 2096'            | put cronspec edge-leap-2096
+printf '%s' '59 23 31 12 * 2099'         | put cronspec edge-last-minute
+printf '%s' '* * 30 2 *'                 | put cronspec edge-never-feb-30
+printf '%s' '30 2 * * *'                 | put cronspec edge-dst-fixed
+printf '%s' '*/15 2 * * *'               | put cronspec edge-dst-wildcard
+printf '%s' '0 9 1W,15W,LW * *'          | put cronspec edge-weekdays
+printf '%s' '0 0 ? * SUN#5,1L,7'         | put cronspec edge-dow-specials
+printf '%s' '0-59/7 0-23/5 1-31/3 1-12/2 0-7/2 1970-2099/9' | put cronspec edge-steps
+printf '%s' '@EVERY 3650d'               | put cronspec edge-every-max
+printf '%s' '@every 1500ms'              | put cronspec edge-every-fraction
+printf '%s' '0 0 1 1 * 99999999999'      | put cronspec edge-big-number
+printf '%s' ''                           | put cronspec edge-empty
+
+# ----------------------------------------------------------------- crontab
+# Byte 0 picks the options: bit 0 --system, bit 1 percent_newline, bit 2
+# the CRLF comparison.
+for f in examples/crontabs/*.cron examples/entrypoint/ticks.cron; do
+    b=$(basename "$f" .cron)
+    { printf '\0'; cat "$f"; } | put crontab "ex-$b"
+    { printf '\6'; cat "$f"; } | put crontab "ex-$b-percent-crlf"
+done
+{ printf '\4'; printf '0 1 * * * echo one\r\nA=b\r\n*/5 * * * * echo two\r\n\r\r\n\rx\n'; } |
+    put crontab edge-crlf
+{ printf '\0'; printf '0 1 * * * echo '; rep 65600 x; printf '\n0 2 * * * echo after\n'; } |
+    put crontab edge-line-too-long
+{ printf '\0'; printf '0 1 * * * echo '; rep 20000 y; printf '\n'; } |
+    put crontab edge-line-long
+{ printf '\0'; printf '0 1 * * * echo a\0b\n\0\n0 2 * * * echo ok\n'; } |
+    put crontab edge-nul
+{ printf '\0'; printf 'A="unterminated\nB='"'"'half\nC="x" junk\nD="ok"\n0 1 * * * echo $D\n'; } |
+    put crontab edge-quotes
+{ printf '\0'; printf 'CRON_TZ=Europe/Berlin\n0 1 * * * a\nCRON_TZ="Asia/Tokyo" 0 2 * * * b\nCRON_TZ= \n0 3 * * * c\nCRON_TZ='"''"' 0 4 * * * d\nCRON_TZ=x\n'; } |
+    put crontab edge-cron-tz
+{ printf '\1'; printf '0 0 * * * 2000 backup\n0 0 * * * root run it\n@daily nobody /bin/true\n0 0 * * *\n*/5 * * * * * * app tick\n'; } |
+    put crontab edge-system
+{ printf '\2'; printf '0 1 * * * mail -s hi root%%line 1%%line 2\n0 2 * * * echo 100\\%%\n0 3 * * * %%only input\n'; } |
+    put crontab edge-percent
+{ printf '\3'; printf 'SHELL=/bin/bash\nMAILTO=""\n@reboot root echo %%x\n'; } |
+    put crontab edge-system-percent
+{ printf '\0'; printf '# comment\n\n   \t\n60 * * * * bad minute\nfoo bar\n1x=2\n@weekly\n0 0 * * * * * * * too many\n0 0 L * * ok\n'; } |
+    put crontab edge-errors
+{ printf '\0'; printf '0 1 * * * no newline at the end'; } |
+    put crontab edge-no-final-newline
+# No seed with more than CRONTAB_VARS_MAX (1024) variables: finding a name
+# is linear, so such a file costs half a million strncmp calls, 80 ms per run
+# under the fuzzer's hooks, and its offspring slowed the whole target five
+# times (tests/unit/test_crontab.c covers that limit).
+printf '\0' | put crontab edge-empty
+
+# ------------------------------------------------------------------ config
+put config ex-crond-lite <examples/crond-lite.ini
+sed 's/$/\r/' examples/crond-lite.ini | put config ex-crond-lite-crlf
+{ printf '\357\273\277'; cat examples/crond-lite.ini; } | put config ex-crond-lite-bom
+printf '[daemon]\ncrontabs = /etc/crontabs /srv/tabs\ngrace: 30s\nlog_format=json\n' |
+    put config edge-minimal
+printf '[daemon]\nshell = /bin/sh\nshell = /bin/bash\n[job "a"]\nschedule = @daily\ncommand = x\n[job "a"]\nschedule = @hourly\ncommand = y\n' |
+    put config edge-duplicates
+printf 'key = before any section\n[colour]\n[daemon\n[job ""]\n[job "x" junk\n[job bare]\nschedule=* * * * *\ncommand=c\n' |
+    put config edge-sections
+printf '[job "no schedule"]\ncommand = x\n[job "no command"]\nschedule = 0 0 * * *\ntimeout = 1.5s\noverlap = sometimes\nshell = bin/sh\nenv.1X = y\nenv.OK =\n' |
+    put config edge-job-errors
+# 65 and 64 paths, within the 197-character line limit
+{ printf '[daemon]\ncrontabs ='; for i in $(seq 1 65); do printf ' a'; done; printf '\n'; } |
+    put config edge-too-many-paths
+{ printf '[daemon]\ncrontabs ='; for i in $(seq 1 64); do printf ' b'; done; printf '\n'; } |
+    put config edge-max-paths
+{ printf '[daemon]\nuser = '; rep 200 u; printf '\nsystem = maybe\n'; } |
+    put config edge-long-line
+printf '[daemon]\nuser = a\0b\nsystem = yes\n  ; indented comment\n\tclean_env = on\nno_reload = 1\n' |
+    put config edge-nul
+printf '[daemon]\nno equals here\npercent_newline = TRUE\ncommand = a ; b\n[job "x"]\nschedule = 0 0 * * * # not a comment\ncommand = a;b\n' |
+    put config edge-comments
+printf '' | put config edge-empty
+
+# ---------------------------------------------------------------- duration
+for d in 90s 1h30m 250ms 2d 30 '' 1h1h 99999999999999d 0 0s 1d2h3m4s5ms 5M 1.5s -5s \
+         5sec 9223372036854775807ms 9223372036854775808ms 106751991167d7h12m55s807ms \
+         1m1h 10 1s1ms; do
+    name=$(printf '%s' "$d" | tr -c 'A-Za-z0-9' '_')
+    printf '%s' "$d" | put duration "d-${name:-empty}"
+done
+
+# ------------------------------------------------------------------- relay
+# Bytes 0-1 seed the chunk sizes; the rest is the stream.
+printf '\0\0' | put relay edge-empty
+printf '\1\0hello' | put relay edge-no-newline
+printf '\2\0one\ntwo\n\nthree\n' | put relay edge-lines
+printf '\3\0a\r\nb\r\n\r\n' | put relay edge-crlf
+printf '\4\0a\0b\n\0\0\n\0' | put relay edge-nul
+{ printf '\5\0'; rep 20000 a; } | put relay edge-20000-no-newline
+{ printf '\6\0'; rep 16384 b; printf '\n'; } | put relay edge-16384-newline
+{ printf '\7\0'; rep 16383 c; printf '\n'; rep 16385 d; printf '\n\n'; } | put relay edge-around-max
+{ printf '\10\0'; rep 32768 e; printf '\nx'; } | put relay edge-two-pieces
+{ printf '\11\0'; for i in $(seq 1 500); do printf 'line %d\n' "$i"; done; } | put relay edge-many-lines
+
+echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"
