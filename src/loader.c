@@ -456,6 +456,7 @@ static void load_ini(struct load *ld, const char *path)
     const char *slash = strrchr(path, '/');
     f->path = strdup(path);
     f->name = strdup(slash != NULL ? slash + 1 : path);
+    f->ini = true;
     size_t ngood = 0;
     for (size_t i = 0; i < c.njobs && f->path != NULL && f->name != NULL; i++) {
         struct crontab_entry e;
@@ -476,6 +477,39 @@ static void load_ini(struct load *ld, const char *path)
     config_free(&c);
 }
 
+/* Two crontabs with one name (-f a/app.cron -f b/app.cron) would give
+ * their jobs the same ids: those jobs are named by path instead. */
+static void ids_unique(struct load *ld)
+{
+    struct loader_result *r = ld->r;
+    bool *shared = calloc(r->nfiles + 1, sizeof *shared);
+    if (shared == NULL) {
+        ld->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < r->nfiles; i++)
+        for (size_t k = i + 1; k < r->nfiles; k++)
+            if (!r->files[i].ini && !r->files[k].ini
+                && strcmp(r->files[i].name, r->files[k].name) == 0)
+                shared[i] = shared[k] = true;
+    for (size_t i = 0; i < r->njobs && !ld->oom; i++) {
+        struct loader_job *j = &r->jobs[i];
+        if (!shared[j->file])
+            continue;
+        const char *path = r->files[j->file].path;
+        size_t len = strlen(path) + 16;
+        char *id = malloc(len);
+        if (id == NULL) {
+            ld->oom = true;
+            break;
+        }
+        snprintf(id, len, "%s:%d", path, j->entry->line);
+        free(j->id);
+        j->id = id;
+    }
+    free(shared);
+}
+
 int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
                 struct loader_result *out)
 {
@@ -485,6 +519,8 @@ int loader_load(const char *const *paths, size_t npaths, const struct loader_opt
         load_path(&ld, paths[i]);
     if (opts->ini_path != NULL && !ld.oom)
         load_ini(&ld, opts->ini_path);
+    if (!ld.oom)
+        ids_unique(&ld);
     return ld.oom ? -1 : 0;
 }
 

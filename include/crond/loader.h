@@ -33,7 +33,10 @@ struct loader_opts {
 };
 
 struct loader_job {
-    char *id;                           /* "FILE:LINE" (file name without directory) */
+    char *id;                           /* "FILE:LINE" (file name without directory;
+                                         * the path as given when two files
+                                         * loaded share a name), or the INI
+                                         * job's name */
     const struct crontab_entry *entry;  /* owned by the file's crontab */
     const struct zone *zone;            /* owned by the cache or the caller */
     size_t file;                        /* index into loader_result.files */
@@ -49,6 +52,7 @@ struct loader_file {
     char *name;          /* name without directory (job ids) */
     struct crontab tab;  /* entries and the text's own diags */
     bool in_dir;         /* found in a directory (per-user file rule) */
+    bool ini;            /* the INI file's [job] sections */
 };
 
 enum loader_severity { LOADER_ERROR, LOADER_WARNING };

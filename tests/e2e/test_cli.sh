@@ -231,6 +231,16 @@ j.ini:17:0: schedule '0 0 30 2 *' can never fire (in Etc/UTC, after now)" \
         "$(grep '^j.ini:' <<<"$out" | sed 's/(in [^,]*,/(in Etc\/UTC,/')"
 }
 
+# Files that share a name get ids by path, so that no two jobs share an id.
+ids_unique_across_folders() {
+    mkdir a b
+    echo '0 1 * * * echo a' >a/app.cron
+    echo '0 2 * * * echo b' >b/app.cron
+    echo '0 3 * * * echo c' >c.cron
+    expect_eq "--list ids" "a/app.cron:1 b/app.cron:1 c.cron:1" \
+        "$("$CROND_BIN" --list --count 1 -f a/app.cron -f b -f c.cron | cut -f1 | xargs)"
+}
+
 run_test "--next prints the issue's example" next_issue_example
 run_test "--next agrees with every row of next_times.tsv" next_vectors
 run_test "--next rejects every row of invalid.tsv with a column" invalid_vectors
@@ -249,3 +259,4 @@ run_test "CROND_LITE_* variables" env_variables
 run_test "usage errors exit 2; --help and --version" usage_and_info
 run_test "valgrind: --check, --list and --next are clean" valgrind_clean
 run_test "INI job problems name their key's line, in line order" ini_job_problems_at_their_keys
+run_test "crontabs sharing a name get job ids by path" ids_unique_across_folders
