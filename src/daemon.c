@@ -1447,8 +1447,12 @@ int daemon_run(const struct daemon_cfg *cfg)
     watch_start(d);
     clock_start(d);
     if (daemon_setup(d) == 0) {
-        wake_arm(d);
-        ev_run(d->loop, 0);
+        /* a stop may have begun already (stdout unwritable at daemon.start):
+         * ev_run would cancel its ev_break and run on */
+        if (!d->stopping)
+            wake_arm(d);
+        if (!d->stopping || d->nalive > 0)
+            ev_run(d->loop, 0);
     } else {
         d->status = 1;
     }

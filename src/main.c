@@ -4,6 +4,8 @@
  * set up the zones, run the chosen mode, exit with its status. It is the
  * only place that exits.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -107,10 +109,35 @@ static int finish_stdout(int status)
     return status;
 }
 
+/* fds 0, 1 and 2 must be open before anything else is: a closed one would
+ * be reused by the next open (the event loop's epoll fd as "stdout", say).
+ * A closed stdin or stderr becomes /dev/null; a closed stdout is fatal,
+ * as records have nowhere to go. Returns 0, or -1 when stdout is closed. */
+static int stdio_check(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        if (fd == 1) {
+            /* stderr may be closed too: then there is no one to tell */
+            static const char msg[] = "crond-lite: stdout is closed: nowhere to write records\n";
+            ssize_t n = write(2, msg, sizeof msg - 1);
+            (void)n;
+            return -1;
+        }
+        int null = open("/dev/null", (fd == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+        if (null >= 0 && null != fd)
+            (void)close(null); /* not the lowest free fd: cannot happen, fds go up */
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options opts;
     char err[512];
+    if (stdio_check() != 0)
+        return 1;
     if (options_parse(argc, argv, environ, &opts, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         options_free(&opts);
