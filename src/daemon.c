@@ -542,6 +542,10 @@ static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
 /* How early libev may wake for a due time by rounding (it computes in
  * doubles and milliseconds); an earlier wake-up is not the due time. */
 #define EARLY_WAKE_MS 50
+/* Jobs started per wake-up: a burst of due jobs is started in slices of
+ * this many (about 80 ms each), returning to the event loop between them so
+ * that SIGTERM stops a burst of 1,000 at once, not after it. */
+#define START_SLICE 64
 /* Longer than libev's interpolation window (MIN_TIMEJUMP / 2 = 0.5 s). */
 #define RESYNC_SECONDS 0.6
 
@@ -676,7 +680,9 @@ static void wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
     }
     if (now < armed)
         now = armed;
-    sched_run_due(&d->sched, now, on_action, d);
+    /* what is still due is next: wake_arm sets a time in the past, which
+     * libev runs after this loop iteration's signals */
+    (void)sched_run_due_max(&d->sched, now, START_SLICE, on_action, d);
     wake_arm(d);
 }
 
@@ -1281,6 +1287,8 @@ static void signals_start(struct crond *d)
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         ev_signal_init(&d->sig[i], signal_cb, sigs[i]);
+        /* before the wake-up of a burst's next slice */
+        ev_set_priority(&d->sig[i], EV_MAXPRI);
         d->sig[i].data = d;
         ev_signal_start(d->loop, &d->sig[i]);
     }

@@ -146,7 +146,15 @@ static enum sched_action decide(struct sched_job *j)
 
 void sched_run_due(struct sched *s, int64_t now_ms, sched_action_fn act, void *ctx)
 {
-    while (s->n > 0 && s->heap[0]->next_ms <= now_ms) {
+    (void)sched_run_due_max(s, now_ms, SIZE_MAX, act, ctx);
+}
+
+bool sched_run_due_max(struct sched *s, int64_t now_ms, size_t max, sched_action_fn act,
+                       void *ctx)
+{
+    for (size_t done = 0; s->n > 0 && s->heap[0]->next_ms <= now_ms; done++) {
+        if (done == max)
+            return true;
         struct sched_job *j = s->heap[0];
         /* Next time strictly after now, not after the due time: a job the
          * daemon was late for (stopped, overloaded) runs once, not once for
@@ -155,6 +163,7 @@ void sched_run_due(struct sched *s, int64_t now_ms, sched_action_fn act, void *c
         sift_down(s, 0);
         act(ctx, j, decide(j));
     }
+    return false;
 }
 
 void sched_replan(struct sched *s, int64_t now_ms, bool all)

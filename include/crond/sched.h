@@ -70,6 +70,11 @@ int64_t sched_next_due(const struct sched *s);
  * while the daemon could not run (it was late) runs once. Starting a run is
  * the caller's business: it calls sched_started when it did. */
 void sched_run_due(struct sched *s, int64_t now_ms, sched_action_fn act, void *ctx);
+/* The same for at most max jobs; returns true when more are due at now_ms
+ * (the daemon starts a burst in slices, so that a signal is seen between
+ * them). */
+bool sched_run_due_max(struct sched *s, int64_t now_ms, size_t max, sched_action_fn act,
+                       void *ctx);
 
 /* Plans jobs again from now_ms (a job due in the current second is due at
  * once). all: every job (the clock jumped too far to trust the old plan);

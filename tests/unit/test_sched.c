@@ -86,6 +86,41 @@ static void test_run_due_starts_and_advances(void **state)
     sched_free(&s);
 }
 
+/* A burst is handled in slices: each call takes at most max due jobs and
+ * says whether more are due; together they start each job exactly once. */
+static void test_run_due_in_slices(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    for (int i = 0; i < 7; i++)
+        sched_add(&s, make(&f, i, "* * * * * * *", OVERLAP_SKIP), T0);
+    assert_true(sched_run_due_max(&s, T0 + 1000, 3, record, &r));
+    assert_int_equal(r.n, 3);
+    assert_true(sched_run_due_max(&s, T0 + 1000, 3, record, &r));
+    assert_int_equal(r.n, 6);
+    assert_false(sched_run_due_max(&s, T0 + 1000, 3, record, &r));
+    assert_int_equal(r.n, 7);
+    assert_false(sched_run_due_max(&s, T0 + 1000, 3, record, &r));
+    assert_int_equal(r.n, 7);
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(f.job[i].running, 1); /* started once each */
+        assert_int_equal(f.job[i].next_ms, T0 + 2000);
+        size_t seen = 0;
+        for (size_t k = 0; k < r.n; k++)
+            seen += r.job[k] == &f.job[i];
+        assert_int_equal(seen, 1);
+    }
+    assert_int_equal(sched_next_due(&s), T0 + 2000);
+    /* max 0 handles nothing and says whether anything is due */
+    assert_false(sched_run_due_max(&s, T0 + 1999, 0, record, &r));
+    assert_true(sched_run_due_max(&s, T0 + 2000, 0, record, &r));
+    assert_int_equal(r.n, 7);
+    sched_free(&s);
+}
+
 static void test_overlap_skip(void **state)
 {
     (void)state;
@@ -250,6 +285,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_due_and_order),
         cmocka_unit_test(test_run_due_starts_and_advances),
+        cmocka_unit_test(test_run_due_in_slices),
         cmocka_unit_test(test_overlap_skip),
         cmocka_unit_test(test_overlap_allow),
         cmocka_unit_test(test_overlap_queue_holds_one),
