@@ -27,6 +27,7 @@ done
 
 for t in tests/e2e/test_*.sh; do
     [ -f "$t" ] || continue
+    t0=$SECONDS
     bash "$t" >"$log" 2>&1
     rc=$?
     p=$(grep -c '^ok ' "$log")
@@ -36,7 +37,7 @@ for t in tests/e2e/test_*.sh; do
     skipped=$((skipped + s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     if [ "$f" -ne 0 ]; then echo "--- $t"; grep -v '^ok ' "$log" | head -60; fi
-    echo "e2e $(basename "$t"): $p passed, $f failed"
+    echo "e2e $(basename "$t"): $p passed, $f failed ($((SECONDS - t0)) s)"
     passed=$((passed + p)) failed=$((failed + f))
 done
 
