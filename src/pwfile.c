@@ -26,9 +26,7 @@ static size_t split(char *line, char **fields, size_t max)
     return n;
 }
 
-/* A decimal id: digits only, and not (uint32_t)-1, which means "no id" to
- * the set*id calls. */
-static bool parse_id(const char *s, uint32_t *out)
+bool pwfile_parse_id(const char *s, uint32_t *out)
 {
     if (*s == '\0')
         return false;
@@ -98,7 +96,7 @@ static int user_match(char **f, void *ctx)
 {
     struct user_query *q = ctx;
     uint32_t uid, gid;
-    if (!parse_id(f[2], &uid) || !parse_id(f[3], &gid))
+    if (!pwfile_parse_id(f[2], &uid) || !pwfile_parse_id(f[3], &gid))
         return 0;
     if (q->name != NULL ? strcmp(f[0], q->name) != 0 : (uid_t)uid != q->uid)
         return 0;
@@ -142,7 +140,7 @@ static int group_match(char **f, void *ctx)
 {
     struct group_query *q = ctx;
     uint32_t gid;
-    if (strcmp(f[0], q->name) != 0 || !parse_id(f[2], &gid))
+    if (strcmp(f[0], q->name) != 0 || !pwfile_parse_id(f[2], &gid))
         return 0;
     *q->out = (gid_t)gid;
     return 1;

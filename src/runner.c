@@ -73,24 +73,6 @@ static int fd_set_nonblock(int fd)
     return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-/* Parses a decimal uid or gid. (uid_t)-1 is refused: setuid(-1) and chown
- * treat it as "leave unchanged". */
-static bool id_parse(const char *s, uint32_t *out_id)
-{
-    if (*s == '\0')
-        return false;
-    uint64_t v = 0;
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*p - '0');
-        if (v >= UINT32_MAX)
-            return false;
-    }
-    *out_id = (uint32_t)v;
-    return true;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Users                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -170,7 +152,7 @@ int runner_self_user(const char *env_user, const char *env_home, struct runner_u
 static int user_part(const char *name, struct runner_user *out_user, char *err, size_t errlen)
 {
     uint32_t id = 0;
-    bool numeric = id_parse(name, &id);
+    bool numeric = pwfile_parse_id(name, &id);
     int found = passwd_find(numeric ? NULL : name, (uid_t)id, out_user);
     if (found < 0)
         return fail(err, errlen, "user '%s': %s: %s", name, PWFILE_PASSWD, strerror(errno));
@@ -187,7 +169,7 @@ static int user_part(const char *name, struct runner_user *out_user, char *err, 
 static int group_part(const char *name, gid_t *out_gid, char *err, size_t errlen)
 {
     uint32_t id = 0;
-    if (id_parse(name, &id)) {
+    if (pwfile_parse_id(name, &id)) {
         *out_gid = (gid_t)id;
         return 0;
     }

@@ -16,6 +16,8 @@
 #ifndef CROND_PWFILE_H
 #define CROND_PWFILE_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define PWFILE_PASSWD "/etc/passwd"
@@ -38,5 +40,9 @@ void pwfile_user_free(struct pwfile_user *u);
 /* Finds the group named name. Returns 1 (out_gid set), 0 or -1 with errno,
  * as pwfile_find_user. */
 int pwfile_find_group(const char *path, const char *name, gid_t *out_gid);
+
+/* A decimal uid or gid, as in the files and in --user: digits only, and
+ * not (uint32_t)-1, which means "leave unchanged" to setuid and chown. */
+bool pwfile_parse_id(const char *s, uint32_t *out);
 
 #endif

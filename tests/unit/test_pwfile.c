@@ -215,6 +215,24 @@ static void finds_groups(void **state)
     assert_int_equal(gid, 99);
 }
 
+static void parses_ids(void **state)
+{
+    (void)state;
+    uint32_t id = 7;
+    assert_true(pwfile_parse_id("0", &id));
+    assert_int_equal(id, 0);
+    assert_true(pwfile_parse_id("65532", &id));
+    assert_int_equal(id, 65532);
+    assert_true(pwfile_parse_id("4294967294", &id));
+    assert_int_equal(id, 4294967294u);
+    id = 7;
+    const char *bad[] = {"", "-1", "+1", "1a", " 1", "1 ", "4294967295", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (pwfile_parse_id(bad[i], &id))
+            fail_msg("'%s' parsed", bad[i]);
+    assert_int_equal(id, 7);
+}
+
 /* The real files of this machine agree with libc on root. */
 static void reads_the_system_files(void **state)
 {
@@ -242,6 +260,7 @@ int main(void)
         cmocka_unit_test(missing_file_is_no_entry),
         cmocka_unit_test(unreadable_file_is_an_error),
         cmocka_unit_test(finds_groups),
+        cmocka_unit_test(parses_ids),
         cmocka_unit_test(reads_the_system_files),
     };
     return cmocka_run_group_tests_name("pwfile", tests, setup, teardown);
