@@ -1449,6 +1449,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     become_subreaper();
     raise_nofile(d);
     sched_init(&d->sched, now_ms());
+    sched_set_clock(&d->sched, now_ms);
     ev_periodic_init(&d->wake, wake_cb, 0, 0, 0);
     ev_timer_init(&d->grace, grace_cb, 0, 0);
     signals_start(d);

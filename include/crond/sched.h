@@ -46,9 +46,15 @@ struct sched {
     size_t n;
     size_t cap;
     int64_t origin_ms;        /* daemon start: origin of @every, time of @reboot */
+    int64_t (*clock)(void);   /* the current time, or NULL (see sched_set_clock) */
 };
 
 void sched_init(struct sched *s, int64_t origin_ms);
+/* Starting a burst takes time: with a clock, a job handled by
+ * sched_run_due(_max) gets its next due time after the clock's time when it
+ * is handled, if that is later than the now_ms given (a job started late,
+ * past its next due time, would otherwise be due again at once). */
+void sched_set_clock(struct sched *s, int64_t (*clock)(void));
 void sched_free(struct sched *s);
 
 /* Adds a job and computes its first due time after now_ms (@reboot: due at

@@ -56,11 +56,11 @@ burst_1000() {
     t1=$(rec event=job.start job=tick.cron:1 -f _ms | tail -1)
     every_second tick.cron:1 "$((lastexit + 1000))" "$t1"
     every_second tick.cron:1 "$(rec event=daemon.start -f _ms)" "$due"
-    # during the burst the loop starts nothing else: the job due every
-    # second runs late, once (README: a late job runs once)
+    # the job due every second waits for the burst, then runs late once
+    # (README: a late job runs once), never twice in one second
     figure "burst of 1,000: the job due every second started $(rec event=job.start job=tick.cron:1 -f _ms | awk -v a="$due" -v b="$last" '$1 >= a && $1 <= b + 1000' | wc -l) times from the due second to 1 s after the 1,000th start ($((last - due + 1000)) ms)"
-    expect_eq "seconds with two starts of the job due every second" "" \
-        "$(rec event=job.start job=tick.cron:1 -f _ms | awk '{ c[int($1 / 1000)]++ } END { for (s in c) if (c[s] > 1) print s }')"
+    expect_eq "starts of the job due every second in a second that has two" "" \
+        "$(rec event=job.start job=tick.cron:1 -f time -f _ms | awk '{ s = int($2 / 1000); t[s] = t[s] " " $1; c[s]++ } END { for (s in c) if (c[s] > 1) print t[s] }')"
     daemon_alive
 }
 
@@ -95,8 +95,9 @@ jobs_10000() {
 # --------------------------------------------------------- SIGTERM mid-burst
 
 # SIGTERM as soon as the burst of 1,000 begins: the daemon stops scheduling
-# (no job.start later than shortly after the signal), every started job
-# gets job.exit or job.kill, nothing of the jobs is left, exit 0.
+# (no job.start later than 1 s after the signal, 3 s under a sanitizer;
+# not all 1,000 start), every started job gets job.exit or job.kill,
+# nothing of the jobs is left, exit 0.
 sigterm_during_burst() {
     mkdir tabs
     local s
@@ -115,11 +116,15 @@ sigterm_during_burst() {
     local t_exit
     t_exit=$(now_ms)
     expect_eq "exit status" 0 "$DRC"
-    local started late
+    # the jobs being started when the signal came may still start (the
+    # daemon sees signals between slices of a burst), later ones must not
+    local started late slack
+    slack=$(is_asan && echo 3000 || echo 1000)
     started=$(nrec event=job.start)
-    late=$(rec event=job.start -f _ms | awk -v t="$t_term" '$1 > t + 500' | wc -l)
-    figure "SIGTERM at the start of a burst of 1,000: $started started, $late of them more than 500 ms after the signal; exit $((t_exit - t_term)) ms after it"
-    [ "$late" -eq 0 ] || fail "$late job.start records more than 500 ms after SIGTERM (scheduling did not stop)"
+    late=$(rec event=job.start -f _ms | awk -v t="$t_term" -v s="$slack" '$1 > t + s' | wc -l)
+    figure "SIGTERM at the start of a burst of 1,000: $started started, $late of them more than $slack ms after the signal; exit $((t_exit - t_term)) ms after it"
+    [ "$late" -eq 0 ] || fail "$late job.start records more than $slack ms after SIGTERM (scheduling did not stop)"
+    [ "$started" -lt 1000 ] || fail "all 1,000 jobs started after SIGTERM"
     [ $((t_exit - t_term)) -lt 4000 ] || fail "the daemon exited $((t_exit - t_term)) ms after SIGTERM (--grace 2s)"
     expect_eq "daemon.stop" SIGTERM "$(rec event=daemon.stop -f signal)"
     # every started job is accounted for

@@ -121,6 +121,50 @@ static void test_run_due_in_slices(void **state)
     sched_free(&s);
 }
 
+/* With a clock, a job handled late in a long burst is next due after the
+ * time it was handled, not after the burst's start: no second start at once. */
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+    return fake_now;
+}
+
+static void record_slow(void *ctx, struct sched_job *job, enum sched_action a)
+{
+    record(ctx, job, a);
+    fake_now += 700; /* each start takes 0.7 s */
+}
+
+static void test_clock_for_late_starts(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    sched_add(&s, make(&f, 0, "* * * * * * *", OVERLAP_ALLOW), T0);
+    sched_add(&s, make(&f, 1, "* * * * * * *", OVERLAP_ALLOW), T0);
+    sched_set_clock(&s, fake_clock);
+    fake_now = T0 + 1000;
+    sched_run_due(&s, T0 + 1000, record_slow, &r);
+    assert_int_equal(r.n, 2);
+    /* handled at T0+1000 and T0+1700: both next at T0+2000 */
+    assert_int_equal(f.job[0].next_ms, T0 + 2000);
+    assert_int_equal(f.job[1].next_ms, T0 + 2000);
+    /* the next burst is handled late, at T0+2400: the first job then gets
+     * T0+3000, the second, handled at T0+3100, T0+4000 (without the clock
+     * both would get T0+3000, already past when the burst ends at T0+3800,
+     * and start again at once) */
+    assert_int_equal(fake_now, T0 + 2400);
+    size_t first = r.n;
+    sched_run_due(&s, T0 + 2400, record_slow, &r);
+    assert_int_equal(r.n, first + 2);
+    int64_t n0 = f.job[0].next_ms, n1 = f.job[1].next_ms;
+    assert_true((n0 == T0 + 3000 && n1 == T0 + 4000) || (n0 == T0 + 4000 && n1 == T0 + 3000));
+    assert_true(sched_next_due(&s) > T0 + 2400);
+    sched_free(&s);
+}
+
 static void test_overlap_skip(void **state)
 {
     (void)state;
@@ -286,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_first_due_and_order),
         cmocka_unit_test(test_run_due_starts_and_advances),
         cmocka_unit_test(test_run_due_in_slices),
+        cmocka_unit_test(test_clock_for_late_starts),
         cmocka_unit_test(test_overlap_skip),
         cmocka_unit_test(test_overlap_allow),
         cmocka_unit_test(test_overlap_queue_holds_one),
