@@ -124,5 +124,6 @@ clean:
 
 -include $(wildcard $(BUILD)/obj/*.d)
 
-# make fuzz, fuzz-build, fuzz-replay (tests/fuzz/README.md)
-include tests/fuzz/fuzz.mk
+# make fuzz, fuzz-build, fuzz-replay (tests/fuzz/README.md). "-include":
+# the image's build context (.dockerignore) has no tests/.
+-include tests/fuzz/fuzz.mk
