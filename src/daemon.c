@@ -890,6 +890,7 @@ static int jobs_replace(struct crond *d, struct djob *jobs, size_t n, struct rel
     qsort(sorted, d->njobs, sizeof *sorted, cmp_djob_key);
     struct sched fresh;
     sched_init(&fresh, d->sched.origin_ms);
+    sched_set_clock(&fresh, d->sched.clock);
     int64_t now = now_ms();
     *out = (struct reload_count){0, 0, 0};
     int rc = 0;
