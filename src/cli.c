@@ -18,18 +18,18 @@
 /* Zones                                                                    */
 /* ------------------------------------------------------------------------ */
 
-int cli_default_zone(struct cli_env *env, const char *tz_env)
+int cli_default_zone(struct cli_env *env, const char *tz_env, char *err, size_t errlen)
 {
-    char err[256];
+    char why[256];
     const char *name = env->opts->timezone;
     const char *what = "--timezone";
     if (name == NULL && tz_env != NULL && tz_env[0] != '\0') {
         name = tz_env;
         what = "TZ";
     }
-    env->default_zone = zone_cache_get(env->zones, name, err, sizeof err);
+    env->default_zone = zone_cache_get(env->zones, name, why, sizeof why);
     if (env->default_zone == NULL) {
-        fprintf(env->err, PROG ": %s: %s\n", name != NULL ? what : "/etc/localtime", err);
+        snprintf(err, errlen, "%s: %s", name != NULL ? what : "/etc/localtime", why);
         return -1;
     }
     return 0;
@@ -115,24 +115,10 @@ int cli_next(const struct cli_env *env)
 /* Loads the crontabs of the options and prints every problem. */
 static int load_all(const struct cli_env *env, struct loader_result *r)
 {
-    const struct options *o = env->opts;
-    static const char *const default_paths[] = {OPTIONS_DEFAULT_FILE};
-    const char *const *paths = o->nfiles > 0 ? o->files : default_paths;
-    size_t npaths = o->nfiles > 0 ? o->nfiles : 1;
-    struct loader_opts lo = {
-        .system = o->system,
-        .percent_newline = o->percent_newline,
-        .ini_path = o->config,
-        .default_zone = env->default_zone,
-        .zones = env->zones,
-        .now = env->now,
-        .as_root = geteuid() == 0,
-        .uid = (unsigned)geteuid(),
-    };
-    int rc = loader_load(paths, npaths, &lo, r);
-    for (size_t i = 0; i < r->ndiags; i++) {
+    int rc = loader_load_options(env->opts, env->ini, env->zones, env->default_zone, env->now, r);
+    for (size_t i = 0; i < r->diags.n; i++) {
         char line[1024];
-        loader_diag_format(&r->diags[i], line, sizeof line);
+        diag_format(&r->diags.items[i], line, sizeof line);
         fprintf(env->err, "%s\n", line);
     }
     if (rc != 0)
@@ -144,12 +130,12 @@ int cli_check(const struct cli_env *env)
 {
     struct loader_result r;
     int rc = load_all(env, &r);
-    int status = rc != 0 || r.nerrors > 0 ? 1 : 0;
+    int status = rc != 0 || r.diags.nerrors > 0 ? 1 : 0;
     if (status == 0)
         fprintf(env->out, "%zu file%s, %zu job%s: no problems\n", r.nfiles, r.nfiles == 1 ? "" : "s",
                 r.njobs, r.njobs == 1 ? "" : "s");
     else
-        fprintf(env->err, PROG ": %zu problem%s found\n", r.nerrors, r.nerrors == 1 ? "" : "s");
+        fprintf(env->err, PROG ": %zu problem%s found\n", r.diags.nerrors, r.diags.nerrors == 1 ? "" : "s");
     loader_result_free(&r);
     return status;
 }
@@ -157,7 +143,7 @@ int cli_check(const struct cli_env *env)
 int cli_list(const struct cli_env *env)
 {
     struct loader_result r;
-    if (load_all(env, &r) != 0 || r.nerrors > 0) {
+    if (load_all(env, &r) != 0 || r.diags.nerrors > 0) {
         loader_result_free(&r);
         return 1;
     }

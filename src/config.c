@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "crond/duration.h"
+#include "crond/util.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define CONFIG_MAX_SIZE ((size_t)1024 * 1024)
@@ -81,27 +82,6 @@ struct parse {
 
 /* -------------------------------------------------------------- diags -- */
 
-/* Inserts in line order: "job has no schedule" is only known at the end of
- * the job but belongs to its header line. Walking back from the end keeps
- * this cheap (errors arrive almost sorted) and stable. */
-static void diag_insert(struct parse *p, int line, char *msg)
-{
-    struct config *c = p->out;
-    struct config_diag *d = realloc(c->diags, (c->ndiags + 1) * sizeof *d);
-    if (d == NULL) {
-        free(msg);
-        p->oom = true;
-        return;
-    }
-    c->diags = d;
-    size_t i = c->ndiags;
-    while (i > 0 && d[i - 1].line > line)
-        i--;
-    memmove(&d[i + 1], &d[i], (c->ndiags - i) * sizeof *d);
-    d[i] = (struct config_diag){.line = line, .msg = msg};
-    c->ndiags++;
-}
-
 __attribute__((format(printf, 3, 4)))
 static void diag_at(struct parse *p, int line, const char *fmt, ...)
 {
@@ -112,11 +92,10 @@ static void diag_at(struct parse *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
-    if (n < 0) {
+    if (n < 0 || diag_add(&p->out->diags, DIAG_ERROR, NULL, line, 0, "%s", msg) != 0)
         p->oom = true;
-        return;
-    }
-    diag_insert(p, line, msg);
+    if (n >= 0)
+        free(msg);
 }
 
 #define diag(p, ...) diag_at((p), (p)->line, __VA_ARGS__)
@@ -261,12 +240,12 @@ static const struct key daemon_keys[] = {
     DAEMON_KEY("system", OPT_SET_SYSTEM, set_bool, system),
     DAEMON_KEY("shell", OPT_SET_SHELL, set_path, shell),
     DAEMON_KEY("timezone", OPT_SET_TIMEZONE, set_string, timezone),
-    DAEMON_ENUM("log_format", OPT_SET_LOG_FORMAT, log_format, options_log_format_from,
+    DAEMON_ENUM("log_format", OPT_SET_LOG_FORMAT, log_format, log_format_from,
                 "text or json"),
-    DAEMON_ENUM("log_level", OPT_SET_LOG_LEVEL, log_level, options_log_level_from,
+    DAEMON_ENUM("log_level", OPT_SET_LOG_LEVEL, log_level, log_level_from,
                 "error, warn, info or debug"),
     DAEMON_KEY("grace", OPT_SET_GRACE, set_duration, grace_ms),
-    DAEMON_ENUM("overlap", OPT_SET_OVERLAP, overlap, options_overlap_from,
+    DAEMON_ENUM("overlap", OPT_SET_OVERLAP, overlap, sched_overlap_from,
                 "skip, allow or queue"),
     DAEMON_KEY("clean_env", OPT_SET_CLEAN_ENV, set_bool, clean_env),
     DAEMON_KEY("no_reload", OPT_SET_NO_RELOAD, set_bool, no_reload),
@@ -278,7 +257,7 @@ static const struct key job_keys[] = {
     JOB_KEY("schedule", set_schedule, schedule),
     JOB_KEY("command", set_string, command),
     JOB_KEY("timeout", set_duration, timeout_ms),
-    {"overlap", 0, set_enum, offsetof(struct config_job, overlap), options_overlap_from,
+    {"overlap", 0, set_enum, offsetof(struct config_job, overlap), sched_overlap_from,
      "skip, allow or queue"},
     JOB_KEY("user", set_job_user, user),
     JOB_KEY("shell", set_path, shell),
@@ -582,8 +561,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 static bool diag_on_line(const struct config *c, int line)
 {
-    for (size_t i = 0; i < c->ndiags; i++)
-        if (c->diags[i].line == line)
+    for (size_t i = 0; i < c->diags.n; i++)
+        if (c->diags.items[i].line == line)
             return true;
     return false;
 }
@@ -606,83 +585,29 @@ int config_parse(const char *text, size_t len, const char *name, struct config *
     free(p.seen);
     if (p.oom)
         return -1;
-    return out->ndiags > 0;
-}
-
-/* Reads fd to its end into buf (cap + 1 bytes). Returns 0, or -1 with a
- * message in err. Reading one byte past cap catches a file that grew after
- * fstat. */
-static int fd_read_all(int fd, char *buf, size_t cap, size_t *out_len, char *err, size_t errlen)
-{
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + len, cap + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "cannot read: %s", strerror(errno));
-            return -1;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > cap) {
-            snprintf(err, errlen, "larger than %zu bytes", cap);
-            return -1;
-        }
-    }
-    *out_len = len;
-    return 0;
-}
-
-/* Reads a regular file of at most CONFIG_MAX_SIZE bytes. Returns 0, -1 with
- * a message in err, or -2 when out of memory. O_NONBLOCK: a FIFO put in the
- * config's place must not block the open; fstat then refuses it. */
-static int file_read(const char *path, char **out_buf, size_t *out_len, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    int rc = -1;
-    char *buf = NULL;
-    if (fstat(fd, &st) < 0)
-        snprintf(err, errlen, "cannot stat: %s", strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        snprintf(err, errlen, "not a regular file");
-    else if (st.st_size > (off_t)CONFIG_MAX_SIZE)
-        snprintf(err, errlen, "larger than %zu bytes", CONFIG_MAX_SIZE);
-    else if ((buf = malloc(CONFIG_MAX_SIZE + 1)) == NULL)
-        rc = -2;
-    else
-        rc = fd_read_all(fd, buf, CONFIG_MAX_SIZE, out_len, err, errlen);
-    (void)close(fd); /* read-only: a failing close loses nothing */
-    if (rc != 0)
-        free(buf);
-    *out_buf = rc == 0 ? buf : NULL;
-    return rc;
+    /* "job has no schedule" is only known at the end of the job but belongs
+     * to its header line: the list reads in line order */
+    diag_sort_lines(&out->diags, 0);
+    return out->diags.n > 0;
 }
 
 int config_load(const char *path, struct config *out)
 {
-    char *buf, err[256];
-    size_t len;
+    struct util_file f;
+    char err[256];
     memset(out, 0, sizeof *out);
-    int rc = file_read(path, &buf, &len, err, sizeof err);
-    if (rc == -2)
+    int rc = util_read_file(path, CONFIG_MAX_SIZE, &f, err, sizeof err);
+    if (rc == ENOMEM)
         return -1;
     if (rc == 0) {
-        rc = config_parse(buf, len, path, out);
-        free(buf);
+        rc = config_parse(f.data, f.len, path, out);
+        free(f.data);
         return rc;
     }
     out->path = strdup(path);
-    out->diags = calloc(1, sizeof *out->diags); /* line 0: the whole file */
-    if (out->path == NULL || out->diags == NULL || (out->diags[0].msg = strdup(err)) == NULL)
+    /* line 0: the whole file */
+    if (out->path == NULL || diag_add(&out->diags, DIAG_ERROR, NULL, 0, 0, "%s", err) != 0)
         return -1;
-    out->ndiags = 1;
     return 1;
 }
 
@@ -698,9 +623,7 @@ void config_free(struct config *c)
     for (size_t i = 0; i < c->njobs; i++)
         job_free(&c->jobs[i]);
     free(c->jobs);
-    for (size_t i = 0; i < c->ndiags; i++)
-        free(c->diags[i].msg);
-    free(c->diags);
+    diag_list_free(&c->diags);
     memset(c, 0, sizeof *c);
 }
 

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crond/util.h"
+
 /* Longer lines are an error rather than silently truncated. */
 #define CRONTAB_LINE_MAX 65536
 /* Distinct variable names; bounds the size of one snapshot, since a file
@@ -40,7 +42,7 @@ struct span {
 struct parser {
     const struct crontab_opts *opts;
     struct crontab *out;
-    size_t cap_entries, cap_diags, cap_envs; /* capacities of out's arrays */
+    size_t cap_entries, cap_envs;            /* capacities of out's arrays */
     int line;                                /* current line number */
     char *buf;                               /* the current line, NUL-terminated */
     char **vars;                             /* variables in force: "NAME=VALUE" */
@@ -64,23 +66,6 @@ struct job {
 /* ------------------------------------------------------------------------ */
 /* Memory and characters                                                    */
 /* ------------------------------------------------------------------------ */
-
-/* Makes room for element n of arr (doubling); returns the array or NULL. */
-static void *grow(void *arr, size_t n, size_t *cap, size_t elem)
-{
-    if (n < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap : 8;
-    while (ncap <= n) {
-        if (ncap > SIZE_MAX / 2 / elem)
-            return NULL;
-        ncap *= 2;
-    }
-    void *p = realloc(arr, ncap * elem);
-    if (p != NULL)
-        *cap = ncap;
-    return p;
-}
 
 static char *dup_span(const char *s, size_t n)
 {
@@ -157,20 +142,13 @@ static int reject(struct parser *p, size_t off, const char *fmt, ...)
 
 static int reject(struct parser *p, size_t off, const char *fmt, ...)
 {
-    struct crontab *t = p->out;
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    struct crontab_diag *d = grow(t->diags, t->ndiags, &p->cap_diags, sizeof *d);
-    if (d == NULL)
+    if (diag_add(&p->out->diags, DIAG_ERROR, NULL, p->line, (int)off + 1, "%s", msg) != 0)
         return -1;
-    t->diags = d;
-    char *m = dup_span(msg, strlen(msg));
-    if (m == NULL)
-        return -1;
-    t->diags[t->ndiags++] = (struct crontab_diag){p->line, (int)off + 1, m};
     return 1;
 }
 
@@ -210,12 +188,11 @@ static int env_set(struct parser *p, const char *s, struct span name, struct spa
     memcpy(v + name.len + 1, s + val.off, val.len);
     v[name.len + 1 + val.len] = '\0';
     if (slot == p->nvars) {
-        char **a = grow(p->vars, p->nvars, &p->cap_vars, sizeof *a);
-        if (a == NULL) {
+        /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+        if (util_grow((void **)&p->vars, p->nvars, &p->cap_vars, sizeof *p->vars) != 0) {
             free(v);
             return -1;
         }
-        p->vars = a;
         p->nvars++;
     } else if (!var_shared(p, slot)) {
         free(p->vars[slot]);
@@ -244,10 +221,8 @@ static const struct crontab_env *env_current(struct parser *p)
     if (!p->dirty)
         return t->envs[t->nenvs - 1];
     /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-    struct crontab_env **a = grow(t->envs, t->nenvs, &p->cap_envs, sizeof *a);
-    if (a == NULL)
+    if (util_grow((void **)&t->envs, t->nenvs, &p->cap_envs, sizeof *t->envs) != 0)
         return NULL;
-    t->envs = a;
     struct crontab_env *env = malloc(sizeof *env);
     char **vars = malloc((p->nvars + 1) * sizeof *vars);
     if (env == NULL || vars == NULL) {
@@ -534,10 +509,8 @@ static int entry_add(struct parser *p, const struct job *j, const struct span *z
     const struct crontab_env *env = env_current(p);
     if (env == NULL)
         return -1;
-    struct crontab_entry *a = grow(t->entries, t->nentries, &p->cap_entries, sizeof *a);
-    if (a == NULL)
+    if (util_grow((void **)&t->entries, t->nentries, &p->cap_entries, sizeof *t->entries) != 0)
         return -1;
-    t->entries = a;
     struct crontab_entry *e = &t->entries[t->nentries++];
     memset(e, 0, sizeof *e);
     e->line = p->line;
@@ -659,7 +632,7 @@ int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
     parser_release(&p);
     if (rc < 0)
         return -1;
-    return out->ndiags > 0 ? 1 : 0;
+    return out->diags.n > 0 ? 1 : 0;
 }
 
 void crontab_free(struct crontab *tab)
@@ -676,9 +649,7 @@ void crontab_free(struct crontab *tab)
         free(e->tz);
     }
     free(tab->entries);
-    for (size_t i = 0; i < tab->ndiags; i++)
-        free(tab->diags[i].msg);
-    free(tab->diags);
+    diag_list_free(&tab->diags);
     for (size_t i = tab->nenvs; i > 0; i--)
         env_free(tab->envs[i - 1], i > 1 ? tab->envs[i - 2] : NULL);
     free(tab->envs);

@@ -13,73 +13,31 @@
 
 #include "crond/calendar.h"
 #include "crond/config.h"
-#include "crond/runner.h"
+#include "crond/options.h"
+#include "crond/user.h"
+#include "crond/util.h"
 #include "crond/zone.h"
 
 /* A crontab bigger than this is refused rather than read into memory. */
 #define LOADER_MAX_FILE_BYTES ((size_t)64 * 1024 * 1024)
 
 /* ------------------------------------------------------------------------ */
-/* Growing arrays and diagnostics                                           */
+/* Builder state and diagnostics                                            */
 /* ------------------------------------------------------------------------ */
-
-static int grow(void **arr, size_t n, size_t *cap, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*arr, ncap * elem);
-    if (p == NULL)
-        return -1;
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
 
 /* Builder state: the result plus array capacities. */
 struct load {
     struct loader_result *r;
     const struct loader_opts *o;
-    size_t cap_files, cap_jobs, cap_diags;
+    size_t cap_files, cap_jobs;
     bool oom;
 };
 
-static void diag(struct load *ld, enum loader_severity sev, const char *file, int line, int col,
-                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void diag(struct load *ld, enum loader_severity sev, const char *file, int line, int col,
-                 const char *fmt, ...)
-{
-    struct loader_result *r = ld->r;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (grow((void **)&r->diags, r->ndiags, &ld->cap_diags, sizeof *r->diags) != 0) {
-        ld->oom = true;
-        return;
-    }
-    struct loader_diag *d = &r->diags[r->ndiags];
-    *d = (struct loader_diag){sev, strdup(file), line, col, strdup(msg)};
-    if (d->file == NULL || d->msg == NULL) {
-        free(d->file);
-        free(d->msg);
-        ld->oom = true;
-        return;
-    }
-    r->ndiags++;
-    if (sev == LOADER_ERROR)
-        r->nerrors++;
-}
-
-int loader_diag_format(const struct loader_diag *d, char *buf, size_t len)
-{
-    const char *sev = d->severity == LOADER_WARNING ? "warning: " : "";
-    if (d->line == 0)
-        return snprintf(buf, len, "%s: %s%s", d->file, sev, d->msg);
-    return snprintf(buf, len, "%s:%d:%d: %s%s", d->file, d->line, d->col, sev, d->msg);
-}
+#define diag(ld, sev, ...) \
+    do { \
+        if (diag_add(&(ld)->r->diags, (sev), __VA_ARGS__) != 0) \
+            (ld)->oom = true; \
+    } while (0)
 
 /* ------------------------------------------------------------------------ */
 /* Reading one file                                                         */
@@ -88,67 +46,38 @@ int loader_diag_format(const struct loader_diag *d, char *buf, size_t len)
 /* crontab files writable by others are refused: anyone could make the
  * daemon's user run anything. Group-writable is common on shared volumes, so
  * it is only warned about. */
-static int check_mode(struct load *ld, const char *path, const struct stat *st)
+static int check_mode(struct load *ld, const char *path, mode_t mode)
 {
-    if (st->st_mode & S_IWOTH) {
-        diag(ld, LOADER_ERROR, path, 0, 0,
+    if (mode & S_IWOTH) {
+        diag(ld, DIAG_ERROR, path, 0, 0,
              "writable by others (mode %04o), refused: run chmod o-w on it",
-             (unsigned)(st->st_mode & 07777));
+             (unsigned)(mode & 07777));
         return -1;
     }
-    if (st->st_mode & S_IWGRP)
-        diag(ld, LOADER_WARNING, path, 0, 0, "writable by its group (mode %04o)",
-             (unsigned)(st->st_mode & 07777));
+    if (mode & S_IWGRP)
+        diag(ld, DIAG_WARNING, path, 0, 0, "writable by its group (mode %04o)",
+             (unsigned)(mode & 07777));
     return 0;
-}
-
-static void close_checked(struct load *ld, const char *path, int fd)
-{
-    if (close(fd) != 0 && errno != EINTR)
-        diag(ld, LOADER_WARNING, path, 0, 0, "close: %s", strerror(errno));
 }
 
 static char *read_all(struct load *ld, const char *path, size_t *out_len)
 {
-    /* O_NONBLOCK: a FIFO named as a crontab must not hang the daemon; it
-     * is refused below as not a regular file. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        diag(ld, LOADER_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+    struct util_file f;
+    char err[256];
+    int rc = util_read_file(path, LOADER_MAX_FILE_BYTES, &f, err, sizeof err);
+    if (rc == ENOMEM)
+        ld->oom = true;
+    else if (rc != 0)
+        diag(ld, DIAG_ERROR, path, 0, 0, "%s", err);
+    if (rc != 0)
+        return NULL;
+    /* the mode as opened: a file made others-writable is refused unread */
+    if (check_mode(ld, path, f.mode) != 0) {
+        free(f.data);
         return NULL;
     }
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) != 0) {
-        diag(ld, LOADER_ERROR, path, 0, 0, "cannot stat: %s", strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
-        diag(ld, LOADER_ERROR, path, 0, 0, "not a regular file");
-    } else if (st.st_size > (off_t)LOADER_MAX_FILE_BYTES) {
-        diag(ld, LOADER_ERROR, path, 0, 0, "larger than %zu MiB", LOADER_MAX_FILE_BYTES >> 20);
-    } else if (check_mode(ld, path, &st) == 0) {
-        buf = malloc((size_t)st.st_size + 1);
-        size_t got = 0;
-        while (buf != NULL && got <= (size_t)st.st_size) {
-            ssize_t n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                if (n < 0)
-                    diag(ld, LOADER_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
-                break;
-            }
-            got += (size_t)n;
-        }
-        if (buf == NULL)
-            ld->oom = true;
-        *out_len = got;
-        /* The file may have grown between fstat and read: it is read again on
-         * the next reload, so what was read up to the known size stands. */
-        if (got > (size_t)st.st_size)
-            *out_len = (size_t)st.st_size;
-    }
-    close_checked(ld, path, fd);
-    return buf;
+    *out_len = f.len;
+    return f.data;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -165,7 +94,7 @@ static const struct zone *entry_zone(struct load *ld, const struct loader_file *
     char err[256];
     const struct zone *z = zone_cache_get(ld->o->zones, e->tz, err, sizeof err);
     if (z == NULL && *last_bad_line != e->tz_line) {
-        diag(ld, LOADER_ERROR, f->path, e->tz_line, e->tz_col, "%s", err);
+        diag(ld, DIAG_ERROR, f->path, e->tz_line, e->tz_col, "%s", err);
         *last_bad_line = e->tz_line;
     }
     return z;
@@ -175,7 +104,7 @@ static const struct zone *entry_zone(struct load *ld, const struct loader_file *
  * crond-lite runs as. Returns -1 after reporting a problem at line:col. */
 static int entry_user(struct load *ld, const struct loader_file *f,
                       const struct crontab_entry *e, int line, int col,
-                      struct runner_user **out_user)
+                      struct user **out_user)
 {
     const char *name = e->user;
     bool from_file = name == NULL && f->in_dir && ld->o->as_root && !ld->o->system;
@@ -183,28 +112,28 @@ static int entry_user(struct load *ld, const struct loader_file *f,
         name = f->name;
     if (name == NULL)
         return 0;
-    struct runner_user u;
+    struct user u;
     char err[256];
-    if (runner_lookup_user(name, &u, err, sizeof err) != 0) {
+    if (user_lookup(name, &u, err, sizeof err) != 0) {
         if (from_file)
             return 0; /* a file not named after a user runs as crond-lite's user */
-        diag(ld, LOADER_ERROR, f->path, line, col, "%s", err);
+        diag(ld, DIAG_ERROR, f->path, line, col, "%s", err);
         return -1;
     }
     if (u.uid == ld->o->uid) {
-        runner_user_free(&u);
+        user_free(&u);
         return 0;
     }
     if (!ld->o->as_root) {
-        diag(ld, LOADER_ERROR, f->path, line, col,
+        diag(ld, DIAG_ERROR, f->path, line, col,
              "cannot run as user '%s' (uid %u): crond-lite runs as uid %u, not root, and "
              "only root can run jobs as another user", name, (unsigned)u.uid, ld->o->uid);
-        runner_user_free(&u);
+        user_free(&u);
         return -1;
     }
     *out_user = malloc(sizeof **out_user);
     if (*out_user == NULL) {
-        runner_user_free(&u);
+        user_free(&u);
         ld->oom = true;
         return -1;
     }
@@ -213,10 +142,10 @@ static int entry_user(struct load *ld, const struct loader_file *f,
 }
 
 static int add_job(struct load *ld, size_t file, const struct crontab_entry *e,
-                   const struct zone *z, struct runner_user *user, const char *ini_name)
+                   const struct zone *z, struct user *user, const char *ini_name)
 {
     struct loader_result *r = ld->r;
-    if (grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0)
+    if (util_grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0)
         return -1;
     const char *name = r->files[file].name;
     size_t len = strlen(name) + 16;
@@ -245,15 +174,15 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
             continue;
         int64_t next;
         if (calendar_next(&e->spec, z, ld->o->now, &next) == CALENDAR_NEVER) {
-            diag(ld, LOADER_ERROR, f->path, sched_line, e->col,
+            diag(ld, DIAG_ERROR, f->path, sched_line, e->col,
                  "schedule '%s' can never fire (in %s, after now)", e->schedule, zone_name(z));
             continue;
         }
-        struct runner_user *user = NULL;
+        struct user *user = NULL;
         if (entry_user(ld, f, e, user_line, e->col, &user) != 0)
             continue;
         if (add_job(ld, fi, e, z, user, cj != NULL ? cj->name : NULL) != 0) {
-            runner_user_free(user);
+            user_free(user);
             free(user);
             ld->oom = true;
         } else if (cj != NULL) {
@@ -273,7 +202,7 @@ static void load_file(struct load *ld, const char *path, const char *name, bool 
     char *text = read_all(ld, path, &len);
     if (text == NULL)
         return;
-    if (grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
+    if (util_grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
         free(text);
         ld->oom = true;
         return;
@@ -291,10 +220,8 @@ static void load_file(struct load *ld, const char *path, const char *name, bool 
         ld->oom = true;
         return;
     }
-    for (size_t i = 0; i < f->tab.ndiags; i++) {
-        const struct crontab_diag *d = &f->tab.diags[i];
-        diag(ld, LOADER_ERROR, path, d->line, d->col, "%s", d->msg);
-    }
+    if (diag_add_all(&r->diags, &f->tab.diags, path) != 0)
+        ld->oom = true;
     file_jobs(ld, r->nfiles - 1, NULL);
 }
 
@@ -320,7 +247,7 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
 {
     DIR *d = opendir(dir); /* glibc opens directory streams close-on-exec */
     if (d == NULL) {
-        diag(ld, LOADER_ERROR, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+        diag(ld, DIAG_ERROR, dir, 0, 0, "cannot open directory: %s", strerror(errno));
         return NULL;
     }
     char **names = NULL;
@@ -330,7 +257,7 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
     while ((de = readdir(d)) != NULL) {
         if (loader_name_skipped(de->d_name))
             continue;
-        if (grow((void **)&names, n, &cap, sizeof *names) != 0
+        if (util_grow((void **)&names, n, &cap, sizeof *names) != 0
             || (names[n] = strdup(de->d_name)) == NULL) {
             ld->oom = true;
             break;
@@ -339,9 +266,9 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
         errno = 0;
     }
     if (errno != 0)
-        diag(ld, LOADER_ERROR, dir, 0, 0, "cannot read directory: %s", strerror(errno));
+        diag(ld, DIAG_ERROR, dir, 0, 0, "cannot read directory: %s", strerror(errno));
     if (closedir(d) != 0)
-        diag(ld, LOADER_WARNING, dir, 0, 0, "closedir: %s", strerror(errno));
+        diag(ld, DIAG_WARNING, dir, 0, 0, "closedir: %s", strerror(errno));
     if (n > 1) /* qsort(NULL, 0) is undefined */
         qsort(names, n, sizeof *names, cmp_names);
     *out_n = n;
@@ -365,9 +292,9 @@ static void load_dir(struct load *ld, const char *dir)
         if (ld->oom)
             ;
         else if ((size_t)len >= sizeof path)
-            diag(ld, LOADER_ERROR, dir, 0, 0, "path of '%s' too long", names[i]);
+            diag(ld, DIAG_ERROR, dir, 0, 0, "path of '%s' too long", names[i]);
         else if (stat(path, &st) != 0)
-            diag(ld, errno == ENOENT ? LOADER_WARNING : LOADER_ERROR, path, 0, 0,
+            diag(ld, errno == ENOENT ? DIAG_WARNING : DIAG_ERROR, path, 0, 0,
                  "cannot read: %s", strerror(errno));
         else if (S_ISREG(st.st_mode))
             load_file(ld, path, names[i], true);
@@ -380,7 +307,7 @@ static void load_path(struct load *ld, const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        diag(ld, LOADER_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+        diag(ld, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
         return;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -402,7 +329,7 @@ static bool ini_entry(struct load *ld, const struct config *c, const struct conf
     struct cronspec_error err;
     memset(out, 0, sizeof *out);
     if (cronspec_parse(j->schedule, &out->spec, &err) != 0) {
-        diag(ld, LOADER_ERROR, c->path, j->schedule_line, 0, "job \"%s\": schedule '%s': column %d: %s",
+        diag(ld, DIAG_ERROR, c->path, j->schedule_line, 0, "job \"%s\": schedule '%s': column %d: %s",
              j->name, j->schedule, err.col, err.msg);
         return false;
     }
@@ -418,63 +345,47 @@ static bool ini_entry(struct load *ld, const struct config *c, const struct conf
     return true;
 }
 
-/* The INI file's jobs become one more loaded file: a config keeps its jobs
- * in the order written, with its own diags; the config struct lives only
- * here (the entries copy what they need). */
-/* The diags from first on, stably by line: the INI file's own come first,
- * those about its jobs (zones, users) after, but they read in line order. */
-static void diags_sort_lines(struct loader_result *r, size_t first)
+/* The INI file's jobs become one more loaded file, with the INI file's own
+ * problems; the entries copy what they need from c. */
+static void load_ini(struct load *ld, const struct config *c)
 {
-    for (size_t i = first + 1; i < r->ndiags; i++) {
-        struct loader_diag d = r->diags[i];
-        size_t k = i;
-        for (; k > first && r->diags[k - 1].line > d.line; k--)
-            r->diags[k] = r->diags[k - 1];
-        r->diags[k] = d;
-    }
-}
-
-static void load_ini(struct load *ld, const char *path)
-{
-    struct config c;
-    size_t first_diag = ld->r->ndiags;
-    int rc = config_load(path, &c);
-    for (size_t i = 0; i < c.ndiags; i++)
-        diag(ld, LOADER_ERROR, path, c.diags[i].line, 0, "%s", c.diags[i].msg);
     struct loader_result *r = ld->r;
+    size_t first_diag = r->diags.n;
+    if (diag_add_all(&r->diags, &c->diags, c->path) != 0)
+        ld->oom = true;
     /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-    const struct config_job **good = calloc(c.njobs + 1, sizeof *good);
-    if (rc < 0 || good == NULL
-        || grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
+    const struct config_job **good = calloc(c->njobs + 1, sizeof *good);
+    if (ld->oom || good == NULL
+        || util_grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
         ld->oom = true;
         free(good);
-        config_free(&c);
         return;
     }
     struct loader_file *f = &r->files[r->nfiles++];
     memset(f, 0, sizeof *f);
-    const char *slash = strrchr(path, '/');
-    f->path = strdup(path);
-    f->name = strdup(slash != NULL ? slash + 1 : path);
+    const char *slash = strrchr(c->path, '/');
+    f->path = strdup(c->path);
+    f->name = strdup(slash != NULL ? slash + 1 : c->path);
     f->ini = true;
     size_t ngood = 0;
-    for (size_t i = 0; i < c.njobs && f->path != NULL && f->name != NULL; i++) {
+    for (size_t i = 0; i < c->njobs && f->path != NULL && f->name != NULL; i++) {
         struct crontab_entry e;
-        if (!ini_entry(ld, &c, &c.jobs[i], &e))
+        if (!ini_entry(ld, c, &c->jobs[i], &e))
             continue;
-        if (crontab_append(&f->tab, &e, c.jobs[i].env, c.jobs[i].nenv) != 0) {
+        if (crontab_append(&f->tab, &e, c->jobs[i].env, c->jobs[i].nenv) != 0) {
             ld->oom = true;
             break;
         }
-        good[ngood++] = &c.jobs[i];
+        good[ngood++] = &c->jobs[i];
     }
     if (f->path == NULL || f->name == NULL)
         ld->oom = true;
     else if (!ld->oom)
         file_jobs(ld, r->nfiles - 1, good);
-    diags_sort_lines(r, first_diag);
+    /* the INI file's own problems come first, those about its jobs (zones,
+     * users) after, but they read in line order */
+    diag_sort_lines(&r->diags, first_diag);
     free(good);
-    config_free(&c);
 }
 
 /* Two crontabs with one name (-f a/app.cron -f b/app.cron) would give
@@ -517,8 +428,8 @@ int loader_load(const char *const *paths, size_t npaths, const struct loader_opt
     struct load ld = {.r = out, .o = opts};
     for (size_t i = 0; i < npaths && !ld.oom; i++)
         load_path(&ld, paths[i]);
-    if (opts->ini_path != NULL && !ld.oom)
-        load_ini(&ld, opts->ini_path);
+    if (opts->ini != NULL && !ld.oom)
+        load_ini(&ld, opts->ini);
     if (!ld.oom)
         ids_unique(&ld);
     return ld.oom ? -1 : 0;
@@ -534,16 +445,49 @@ void loader_result_free(struct loader_result *r)
     for (size_t i = 0; i < r->njobs; i++) {
         free(r->jobs[i].id);
         if (r->jobs[i].user != NULL)
-            runner_user_free(r->jobs[i].user);
+            user_free(r->jobs[i].user);
         free(r->jobs[i].user);
         free((char *)r->jobs[i].workdir);
     }
-    for (size_t i = 0; i < r->ndiags; i++) {
-        free(r->diags[i].file);
-        free(r->diags[i].msg);
-    }
+    diag_list_free(&r->diags);
     free(r->files);
     free(r->jobs);
-    free(r->diags);
     memset(r, 0, sizeof *r);
+}
+
+const char *const *loader_paths(const struct options *o, size_t *out_n)
+{
+    static const char *const default_paths[] = {OPTIONS_DEFAULT_FILE};
+    *out_n = o->nfiles > 0 ? o->nfiles : 1;
+    return o->nfiles > 0 ? o->files : default_paths;
+}
+
+int loader_load_options(const struct options *o, const struct config *ini,
+                        struct zone_cache *zones, const struct zone *default_zone, int64_t now,
+                        struct loader_result *out)
+{
+    struct config again = {0};
+    if (ini == NULL && o->config != NULL) {
+        if (config_load(o->config, &again) < 0) {
+            config_free(&again);
+            memset(out, 0, sizeof *out);
+            return -1;
+        }
+        ini = &again;
+    }
+    struct loader_opts lo = {
+        .system = o->system,
+        .percent_newline = o->percent_newline,
+        .ini = ini,
+        .default_zone = default_zone,
+        .zones = zones,
+        .now = now,
+        .as_root = geteuid() == 0,
+        .uid = (unsigned)geteuid(),
+    };
+    size_t npaths;
+    const char *const *paths = loader_paths(o, &npaths);
+    int rc = loader_load(paths, npaths, &lo, out);
+    config_free(&again);
+    return rc;
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "crond/timefmt.h"
+#include "crond/util.h"
 
 #define LOG_TAIL_RESERVE 32 /* >= '"' + ",\"truncated\":true" + '}' + '\n' */
 #define LOG_BODY_MAX (LOG_RECORD_MAX - LOG_TAIL_RESERVE)
@@ -45,6 +46,36 @@ static const char *const log_close[] = {"\n", "}\n"};
 static const char *const short_escape[128] = {
     ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
 };
+
+/* ----------------------------------------------------------------- names */
+
+static const struct util_name log_formats[] = {
+    {"text", LOG_FORMAT_TEXT}, {"json", LOG_FORMAT_JSON},
+};
+static const struct util_name log_levels[] = {
+    {"error", LOG_LEVEL_ERROR}, {"warn", LOG_LEVEL_WARN},
+    {"info", LOG_LEVEL_INFO},   {"debug", LOG_LEVEL_DEBUG},
+};
+
+const char *log_format_name(enum log_format f)
+{
+    return util_name_of(log_formats, UTIL_COUNT_OF(log_formats), (int)f);
+}
+
+const char *log_level_name(enum log_level l)
+{
+    return util_name_of(log_levels, UTIL_COUNT_OF(log_levels), (int)l);
+}
+
+int log_format_from(const char *s)
+{
+    return util_name_value(log_formats, UTIL_COUNT_OF(log_formats), s);
+}
+
+int log_level_from(const char *s)
+{
+    return util_name_value(log_levels, UTIL_COUNT_OF(log_levels), s);
+}
 
 /* ---------------------------------------------------------------- buffer */
 
@@ -247,12 +278,24 @@ void log_int(struct log *l, const char *key, int64_t value)
 void log_init(struct log *l, int fd, enum log_format format, enum log_level level)
 {
     l->fd = fd;
+    l->fallback_fd = -1;
+    l->now_ms = 0;
     l->format = format == LOG_FORMAT_JSON ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
     l->level = level;
     l->write_errno = 0;
     l->active = false;
     l->truncated = false;
     l->len = 0;
+}
+
+void log_set_fallback(struct log *l, int fallback_fd)
+{
+    l->fallback_fd = fallback_fd;
+}
+
+bool log_broken(const struct log *l)
+{
+    return l->write_errno != 0;
 }
 
 bool log_enabled(const struct log *l, enum log_level level)
@@ -264,6 +307,7 @@ void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *
 {
     char t[TIMEFMT_ISO_LEN] = "";
     l->len = 0;
+    l->now_ms = now_ms;
     l->truncated = false;
     l->active = log_enabled(l, level);
     if (!l->active)
@@ -276,7 +320,7 @@ void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *
     } else {
         buf_put(l, t, strlen(t));
     }
-    log_str(l, "level", options_log_level_name(level));
+    log_str(l, "level", log_level_name(level));
     log_str(l, "event", event);
 }
 
@@ -312,6 +356,25 @@ static int fd_write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* The first write error: the record goes to the fallback, and a
+ * daemon.error record says why; later records follow it there. */
+static void log_fall_back(struct log *l, int err)
+{
+    char msg[128], fd[16];
+    int broken = l->fd;
+    l->write_errno = err;
+    if (l->fallback_fd < 0 || l->fallback_fd == broken)
+        return;
+    l->fd = l->fallback_fd;
+    (void)fd_write_all(l->fd, l->buf, l->len); /* nowhere left to say it fails */
+    snprintf(fd, sizeof fd, "fd %d", broken);
+    snprintf(msg, sizeof msg, "cannot write log records to %s: %s; they go to %s from now on",
+             broken == 1 ? "stdout" : fd, strerror(err), l->fd == 2 ? "stderr" : "another fd");
+    log_begin(l, l->now_ms, LOG_LEVEL_ERROR, "daemon.error");
+    log_str(l, "msg", msg);
+    log_end(l);
+}
+
 int log_end(struct log *l)
 {
     if (!l->active)
@@ -321,10 +384,8 @@ int log_end(struct log *l)
         buf_put_tail(l, log_marker[l->format]);
     buf_put_tail(l, log_close[l->format]);
     int err = fd_write_all(l->fd, l->buf, l->len);
+    if (err != 0 && l->write_errno == 0)
+        log_fall_back(l, err);
     l->len = 0;
-    if (err == 0)
-        return 0;
-    if (l->write_errno == 0)
-        l->write_errno = err;
-    return -1;
+    return err == 0 ? 0 : -1;
 }

@@ -6,16 +6,23 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "crond/cli.h"
 #include "crond/config.h"
 #include "crond/daemon.h"
+#include "crond/log.h"
 #include "crond/options.h"
+#include "crond/proc.h"
+#include "crond/report.h"
 #include "crond/runner.h"
+#include "crond/user.h"
 #include "crond/zone.h"
 
 extern char **environ;
@@ -27,62 +34,108 @@ static const char *env_nonempty(const char *name)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* What main says after the options are parsed: in the daemon a daemon.error
+ * record in the chosen format, like everything else it says (one voice);
+ * in the one-shot modes, whose output is plain text, a line on stderr. */
+struct voice {
+    const struct options *opts;
+    struct log *log;             /* NULL until the format is known */
+};
+
+__attribute__((format(printf, 3, 4)))
+static void say(const struct voice *v, enum log_level level, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (v->log != NULL && v->opts->mode == MODE_DAEMON)
+        report_error(v->log, (int64_t)time(NULL) * 1000, level, "%s", msg);
+    else
+        fprintf(stderr, "crond-lite: %s\n", msg);
+}
+
 /* --user: as root, become USER[:GROUP] before anything else (gosu/su-exec);
  * unprivileged, only naming oneself is accepted. */
-static int apply_user(const char *spec)
+static int apply_user(const struct voice *v, const char *spec)
 {
-    struct runner_user u;
+    struct user u;
     char err[512];
-    if (runner_lookup_user(spec, &u, err, sizeof err) != 0) {
-        fprintf(stderr, "crond-lite: --user: %s\n", err);
+    if (user_lookup(spec, &u, err, sizeof err) != 0) {
+        say(v, LOG_LEVEL_ERROR, "--user: %s", err);
         return -1;
     }
     int rc = 0;
     if (geteuid() == 0 && u.uid != 0) {
-        rc = runner_drop_privileges(&u, err, sizeof err);
+        rc = user_drop_privileges(&u, err, sizeof err);
         if (rc != 0)
-            fprintf(stderr, "crond-lite: --user %s: %s\n", spec, err);
+            say(v, LOG_LEVEL_ERROR, "--user %s: %s", spec, err);
         /* the jobs' environment describes the new user, not root */
         else if (setenv("HOME", u.home, 1) != 0 || setenv("USER", u.name, 1) != 0
                  || setenv("LOGNAME", u.name, 1) != 0)
             rc = -1;
     } else if (geteuid() != 0 && u.uid != geteuid()) {
-        fprintf(stderr, "crond-lite: --user %s: crond-lite runs as uid %u, not root; "
-                        "start it as root to switch users, or leave out --user\n",
-                spec, (unsigned)geteuid());
+        say(v, LOG_LEVEL_ERROR,
+            "--user %s: crond-lite runs as uid %u, not root; start it as root to switch users, "
+            "or leave out --user", spec, (unsigned)geteuid());
         rc = -1;
     }
-    runner_user_free(&u);
+    user_free(&u);
     return rc;
 }
 
-static int run_daemon(struct cli_env *env)
+/* What the daemon needs of the process: a closed stdout is an EPIPE to
+ * handle, not a death; orphans of jobs are ours to reap (proc.h); a burst
+ * of jobs needs more fds than the usual limit (runner.h). Problems are
+ * warnings: the daemon works without each, a little worse. */
+static void process_setup(const struct voice *v, long *out_nofile_soft)
 {
-    struct runner_user self;
+    char err[256];
+    struct sigaction ign = {.sa_handler = SIG_IGN};
+    if (sigaction(SIGPIPE, &ign, NULL) != 0)
+        say(v, LOG_LEVEL_WARN, "sigaction(SIGPIPE): %s", strerror(errno));
+    if (proc_become_subreaper(err, sizeof err) != 0)
+        say(v, LOG_LEVEL_WARN, "%s", err);
+    if (runner_raise_nofile(out_nofile_soft, err, sizeof err) != 0)
+        say(v, LOG_LEVEL_WARN, "%s", err);
+}
+
+static int run_daemon(const struct voice *v, struct cli_env *env)
+{
+    struct user self;
     char err[512];
-    if (runner_self_user(getenv("USER"), getenv("HOME"), &self, err, sizeof err) != 0) {
-        fprintf(stderr, "crond-lite: %s\n", err);
+    if (user_self(getenv("USER"), getenv("HOME"), &self, err, sizeof err) != 0) {
+        say(v, LOG_LEVEL_ERROR, "%s", err);
         return 1;
     }
+    long nofile_soft = 0;
+    process_setup(v, &nofile_soft);
     struct daemon_cfg cfg = {
         .opts = env->opts,
+        .ini = env->ini,
         .zones = env->zones,
         .default_zone = env->default_zone,
         .self = &self,
         .environ = environ,
-        .log_fd = STDOUT_FILENO,
+        .log = v->log,
+        .nofile_soft = nofile_soft,
     };
     int status = daemon_run(&cfg);
-    runner_user_free(&self);
+    user_free(&self);
     return status;
 }
 
-static int run_mode(struct cli_env *env)
+static int run_mode(const struct voice *v, struct cli_env *env)
 {
     const struct options *o = env->opts;
+    char err[512];
     /* --next with --tz needs no default zone: a bad $TZ must not matter */
-    if (!(o->mode == MODE_NEXT && o->tz != NULL) && cli_default_zone(env, env_nonempty("TZ")) != 0)
+    if (!(o->mode == MODE_NEXT && o->tz != NULL)
+        && cli_default_zone(env, env_nonempty("TZ"), err, sizeof err) != 0) {
+        say(v, LOG_LEVEL_ERROR, "%s", err);
         return 1;
+    }
     switch (o->mode) {
     case MODE_CHECK:
         return cli_check(env);
@@ -91,7 +144,7 @@ static int run_mode(struct cli_env *env)
     case MODE_NEXT:
         return cli_next(env);
     case MODE_DAEMON:
-        return run_daemon(env);
+        return run_daemon(v, env);
     case MODE_VERSION:
     case MODE_HELP:
         break;
@@ -152,30 +205,37 @@ int main(int argc, char **argv)
      * file's problems (and its [job] sections) are reported by the loader
      * with the crontabs', so --check lists them all together. */
     struct config ini = {0};
-    if (opts.config != NULL && (config_load(opts.config, &ini) < 0 || config_apply(&ini, &opts) != 0)) {
-        fprintf(stderr, "crond-lite: %s: out of memory or too many crontab paths\n", opts.config);
-        config_free(&ini);
-        options_free(&opts);
-        return 1;
+    struct voice v = {&opts, calloc(1, sizeof *v.log)};
+    int status = 1;
+    if (v.log == NULL || (opts.config != NULL && config_load(opts.config, &ini) < 0)) {
+        fprintf(stderr, "crond-lite: out of memory\n");
+        goto out;
     }
-    if (opts.user != NULL && apply_user(opts.user) != 0) {
-        config_free(&ini);
-        options_free(&opts);
-        return 1;
+    if (opts.config != NULL && config_apply(&ini, &opts) != 0) {
+        fprintf(stderr, "crond-lite: %s: more than %d crontab paths\n", opts.config,
+                OPTIONS_MAX_FILES);
+        goto out;
     }
+    /* from here on the daemon speaks in records (stdout; stderr if that breaks) */
+    log_init(v.log, STDOUT_FILENO, opts.log_format, opts.log_level);
+    log_set_fallback(v.log, STDERR_FILENO);
+    if (opts.user != NULL && apply_user(&v, opts.user) != 0)
+        goto out;
     struct cli_env env = {
         .opts = &opts,
+        .ini = opts.config != NULL ? &ini : NULL,
         .zones = zone_cache_new(env_nonempty("TZDIR")),
         .now = (int64_t)time(NULL),
         .out = stdout,
         .err = stderr,
     };
-    int status = 1;
     if (env.zones == NULL)
-        fprintf(stderr, "crond-lite: out of memory\n");
+        say(&v, LOG_LEVEL_ERROR, "out of memory");
     else
-        status = run_mode(&env);
+        status = run_mode(&v, &env);
     zone_cache_free(env.zones);
+out:
+    free(v.log);
     config_free(&ini);
     options_free(&opts);
     return finish_stdout(status);

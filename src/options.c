@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "crond/duration.h"
+#include "crond/util.h"
 
 #define PROG "crond-lite"
 #define COUNT_MAX 100000
@@ -44,77 +45,14 @@
 
 /* ---------------------------------------------------------- name tables -- */
 
-struct name_value {
-    const char *name; /* as written by users, compared case-insensitively */
-    int value;        /* the enum value */
-};
-
-static const struct name_value log_formats[] = {
-    {"text", LOG_FORMAT_TEXT}, {"json", LOG_FORMAT_JSON},
-};
-static const struct name_value log_levels[] = {
-    {"error", LOG_LEVEL_ERROR}, {"warn", LOG_LEVEL_WARN},
-    {"info", LOG_LEVEL_INFO},   {"debug", LOG_LEVEL_DEBUG},
-};
-static const struct name_value overlaps[] = {
-    {"skip", OVERLAP_SKIP}, {"allow", OVERLAP_ALLOW}, {"queue", OVERLAP_QUEUE},
-};
-static const struct name_value bools[] = {
+static const struct util_name bools[] = {
     {"1", 1}, {"true", 1}, {"yes", 1}, {"on", 1},
     {"0", 0}, {"false", 0}, {"no", 0}, {"off", 0},
 };
 
-static int table_from(const struct name_value *t, size_t n, const char *s)
-{
-    if (s == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(t[i].name, s) == 0)
-            return t[i].value;
-    return -1;
-}
-
-static const char *table_name(const struct name_value *t, size_t n, int value)
-{
-    for (size_t i = 0; i < n; i++)
-        if (t[i].value == value)
-            return t[i].name;
-    return "unknown";
-}
-
-const char *options_log_format_name(enum log_format f)
-{
-    return table_name(log_formats, COUNT_OF(log_formats), (int)f);
-}
-
-const char *options_log_level_name(enum log_level l)
-{
-    return table_name(log_levels, COUNT_OF(log_levels), (int)l);
-}
-
-const char *options_overlap_name(enum overlap_policy p)
-{
-    return table_name(overlaps, COUNT_OF(overlaps), (int)p);
-}
-
-int options_log_format_from(const char *s)
-{
-    return table_from(log_formats, COUNT_OF(log_formats), s);
-}
-
-int options_log_level_from(const char *s)
-{
-    return table_from(log_levels, COUNT_OF(log_levels), s);
-}
-
-int options_overlap_from(const char *s)
-{
-    return table_from(overlaps, COUNT_OF(overlaps), s);
-}
-
 int options_bool_from(const char *s)
 {
-    return table_from(bools, COUNT_OF(bools), s);
+    return util_name_value(bools, UTIL_COUNT_OF(bools), s);
 }
 
 /* --------------------------------------------------------- parser state -- */
@@ -174,10 +112,10 @@ static int flag_value(struct parser *p, const struct arg *a, bool *out)
     return 0;
 }
 
-static int named_value(struct parser *p, const struct arg *a, const struct name_value *t,
-                       size_t n, const char *expected, int *out)
+static int named_value(struct parser *p, const struct arg *a, int (*from)(const char *),
+                       const char *expected, int *out)
 {
-    int v = table_from(t, n, a->val);
+    int v = from(a->val);
     if (v < 0)
         return fail(p, "%s: expected %s, got '%s'", a->who, expected, a->val);
     *out = v;
@@ -269,7 +207,7 @@ static int set_timezone(struct parser *p, const struct arg *a)
 static int set_log_format(struct parser *p, const struct arg *a)
 {
     int v = 0;
-    if (named_value(p, a, log_formats, COUNT_OF(log_formats), "text or json", &v) < 0)
+    if (named_value(p, a, log_format_from, "text or json", &v) < 0)
         return -1;
     p->o->log_format = (enum log_format)v;
     return 0;
@@ -278,7 +216,7 @@ static int set_log_format(struct parser *p, const struct arg *a)
 static int set_log_level(struct parser *p, const struct arg *a)
 {
     int v = 0;
-    if (named_value(p, a, log_levels, COUNT_OF(log_levels), "error, warn, info or debug", &v) < 0)
+    if (named_value(p, a, log_level_from, "error, warn, info or debug", &v) < 0)
         return -1;
     p->o->log_level = (enum log_level)v;
     return 0;
@@ -295,7 +233,7 @@ static int set_grace(struct parser *p, const struct arg *a)
 static int set_overlap(struct parser *p, const struct arg *a)
 {
     int v = 0;
-    if (named_value(p, a, overlaps, COUNT_OF(overlaps), "skip, allow or queue", &v) < 0)
+    if (named_value(p, a, sched_overlap_from, "skip, allow or queue", &v) < 0)
         return -1;
     p->o->overlap = (enum overlap_policy)v;
     return 0;

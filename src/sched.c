@@ -9,6 +9,21 @@
 
 #include "crond/calendar.h"
 #include "crond/civil.h"
+#include "crond/util.h"
+
+static const struct util_name overlaps[] = {
+    {"skip", OVERLAP_SKIP}, {"allow", OVERLAP_ALLOW}, {"queue", OVERLAP_QUEUE},
+};
+
+const char *sched_overlap_name(enum overlap_policy p)
+{
+    return util_name_of(overlaps, UTIL_COUNT_OF(overlaps), (int)p);
+}
+
+int sched_overlap_from(const char *s)
+{
+    return util_name_value(overlaps, UTIL_COUNT_OF(overlaps), s);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Due times                                                                */
@@ -201,4 +216,32 @@ void sched_exited(struct sched_job *job, sched_action_fn act, void *ctx)
         job->queued = false;
         act(ctx, job, SCHED_START);
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Clock steps                                                              */
+/* ------------------------------------------------------------------------ */
+
+enum sched_jump sched_jump_classify(int64_t step_ms)
+{
+    if (step_ms > -SCHED_JUMP_MIN_MS && step_ms < SCHED_JUMP_MIN_MS)
+        return SCHED_JUMP_NONE;
+    if (step_ms >= SCHED_JUMP_TRUST_MS || step_ms <= -SCHED_JUMP_TRUST_MS)
+        return SCHED_JUMP_LARGE;
+    return step_ms > 0 ? SCHED_JUMP_FORWARD : SCHED_JUMP_BACKWARD;
+}
+
+const char *sched_jump_action(enum sched_jump j)
+{
+    static const char *const names[] = {
+        [SCHED_JUMP_NONE] = "none", [SCHED_JUMP_FORWARD] = "catch-up",
+        [SCHED_JUMP_BACKWARD] = "wait", [SCHED_JUMP_LARGE] = "replan",
+    };
+    return names[j];
+}
+
+void sched_jump(struct sched *s, enum sched_jump j, int64_t now_ms)
+{
+    if (j == SCHED_JUMP_FORWARD || j == SCHED_JUMP_LARGE)
+        sched_replan(s, now_ms, j == SCHED_JUMP_LARGE);
 }

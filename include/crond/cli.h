@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct config;
 struct options;
 struct zone;
 struct zone_cache;
@@ -14,6 +15,7 @@ struct zone_cache;
 /* What the modes share: the parsed options, the zones, and "now". */
 struct cli_env {
     const struct options *opts;
+    const struct config *ini;          /* the INI file (-c), or NULL */
     struct zone_cache *zones;          /* owns every zone the modes use */
     const struct zone *default_zone;   /* -z, else $TZ, else the system zone */
     int64_t now;                       /* UTC seconds */
@@ -23,8 +25,8 @@ struct cli_env {
 
 /* Resolves the default zone (-z, else $TZ when set and not empty, else
  * /etc/localtime, else UTC). tz_env is the value of TZ or NULL. Returns 0 or
- * -1 after printing the problem. */
-int cli_default_zone(struct cli_env *env, const char *tz_env);
+ * -1 with the problem in err ("TZ: unknown time zone 'Mars/Base'"). */
+int cli_default_zone(struct cli_env *env, const char *tz_env, char *err, size_t errlen);
 
 int cli_check(const struct cli_env *env);
 int cli_list(const struct cli_env *env);

@@ -28,12 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crond/diag.h"
 #include "crond/options.h"
-
-struct config_diag {
-    int line;     /* 1-based; 0 for the whole file */
-    char *msg;
-};
 
 struct config_job {
     char *name;          /* the section's quoted name: the job's id */
@@ -72,8 +68,8 @@ struct config {
     bool percent_newline;             /* OPT_SET_PERCENT_NEWLINE */
     struct config_job *jobs;
     size_t njobs;
-    struct config_diag *diags;        /* errors, in line order */
-    size_t ndiags;
+    struct diag_list diags;           /* errors, in line order (file NULL,
+                                       * line 0 for the whole file, col 0) */
 };
 
 #define OPT_SET_PERCENT_NEWLINE (1u << 20)

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "crond/cronspec.h"
+#include "crond/diag.h"
 
 struct crontab_opts {
     bool system;          /* lines carry a user column */
@@ -49,17 +50,10 @@ struct crontab_entry {
     const struct crontab_env *env; /* variables in force (never NULL) */
 };
 
-struct crontab_diag {
-    int line;  /* 1-based */
-    int col;   /* 1-based */
-    char *msg; /* e.g. "day of month 32 out of range 1-31" */
-};
-
 struct crontab {
     struct crontab_entry *entries;
     size_t nentries;
-    struct crontab_diag *diags; /* errors, in line order */
-    size_t ndiags;
+    struct diag_list diags;     /* errors, in line order (file NULL) */
     struct crontab_env **envs;  /* snapshots owned here */
     size_t nenvs;
 };

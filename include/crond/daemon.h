@@ -9,7 +9,9 @@
 #include <stdbool.h>
 
 struct options;
-struct runner_user;
+struct config;
+struct log;
+struct user;
 struct zone;
 struct zone_cache;
 
@@ -17,9 +19,11 @@ struct daemon_cfg {
     const struct options *opts;
     struct zone_cache *zones;
     const struct zone *default_zone;
-    const struct runner_user *self;  /* the user crond-lite runs as */
+    const struct config *ini;        /* the INI file as read at start, or NULL */
+    const struct user *self;         /* the user crond-lite runs as */
     char *const *environ;            /* inherited by jobs unless --clean-env */
-    int log_fd;                      /* where records go (1) */
+    struct log *log;                 /* where every record goes */
+    long nofile_soft;                /* the fd limit jobs get back (runner_raise_nofile), 0: as is */
 };
 
 /* Runs until stopped. Returns the exit status: 0 after a clean stop, 1 when

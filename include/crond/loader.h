@@ -16,8 +16,11 @@
 #include <stdint.h>
 
 #include "crond/crontab.h"
+#include "crond/diag.h"
 
-struct runner_user;
+struct config;
+struct options;
+struct user;
 struct zone;
 struct zone_cache;
 
@@ -28,7 +31,7 @@ struct loader_opts {
     struct zone_cache *zones;        /* resolves CRON_TZ names */
     int64_t now;                     /* UTC seconds, for "can never fire" */
     bool as_root;                    /* crond-lite runs as root (euid 0) */
-    const char *ini_path;            /* INI file whose [job] sections are jobs, or NULL */
+    const struct config *ini;        /* the INI file, whose [job] sections are jobs, or NULL */
     unsigned uid;                    /* the uid crond-lite runs as */
 };
 
@@ -40,7 +43,7 @@ struct loader_job {
     const struct crontab_entry *entry;  /* owned by the file's crontab */
     const struct zone *zone;            /* owned by the cache or the caller */
     size_t file;                        /* index into loader_result.files */
-    struct runner_user *user;           /* another user to run as, or NULL:
+    struct user *user;                  /* another user to run as, or NULL:
                                          * the user crond-lite runs as */
     int64_t timeout_ms;                 /* INI timeout, 0 for none */
     int overlap;                        /* INI overlap policy, -1 for the daemon's */
@@ -55,28 +58,16 @@ struct loader_file {
     bool ini;            /* the INI file's [job] sections */
 };
 
-enum loader_severity { LOADER_ERROR, LOADER_WARNING };
-
-struct loader_diag {
-    enum loader_severity severity;
-    char *file;   /* path */
-    int line;     /* 1-based, 0 for a problem of the whole file */
-    int col;      /* 1-based, 0 for a problem of the whole file */
-    char *msg;
-};
-
 struct loader_result {
     struct loader_file *files;
     size_t nfiles;
     struct loader_job *jobs;
     size_t njobs;
-    struct loader_diag *diags;
-    size_t ndiags;
-    size_t nerrors;   /* diags with LOADER_ERROR */
+    struct diag_list diags;    /* every problem, with its file */
 };
 
 /* Loads every path (a file, or a directory read non-recursively), then the
- * [job] sections of opts->ini_path (their ids are the job names; problems
+ * [job] sections of opts->ini (their ids are the job names; problems
  * of the INI file are diags of it too). Returns 0,
  * or -1 when out of memory; problems are in out->diags either way, and out
  * is always safe to free. */
@@ -84,9 +75,15 @@ int loader_load(const char *const *paths, size_t npaths, const struct loader_opt
                 struct loader_result *out);
 void loader_result_free(struct loader_result *r);
 
-/* "FILE:LINE:COL: message" ("FILE: message" for whole-file problems), with
- * "warning: " before warnings. Returns the length snprintf would write. */
-int loader_diag_format(const struct loader_diag *d, char *buf, size_t len);
+/* The crontab paths of the options: the -f paths, or OPTIONS_DEFAULT_FILE. */
+const char *const *loader_paths(const struct options *o, size_t *out_n);
+/* loader_load with what the options say (--system, percent_newline, who
+ * runs it): their crontab paths, then the INI file's jobs: ini as read
+ * already, or read again now when ini is NULL and o->config is set (a
+ * reload). now: UTC seconds. Returns as loader_load. */
+int loader_load_options(const struct options *o, const struct config *ini,
+                        struct zone_cache *zones, const struct zone *default_zone, int64_t now,
+                        struct loader_result *out);
 
 /* Directory rule: is this directory entry name skipped? (".", "~", ".dpkg-",
  * ".rpm", ".swp"). */

@@ -21,7 +21,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crond/options.h"
+
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+/* Names as users write them ("text", "json"; "error" ... "debug"), matched
+ * case-insensitively; _from returns -1 for an unknown name. */
+const char *log_format_name(enum log_format f);
+const char *log_level_name(enum log_level l);
+int log_format_from(const char *s);
+int log_level_from(const char *s);
 
 /* A record holds at most one 16 KiB output line, escaped (up to 6 bytes a
  * byte in JSON), plus its other fields. */
@@ -29,6 +38,8 @@
 
 struct log {
     int fd;                       /* where records go (1) */
+    int fallback_fd;              /* where they go once fd broke (2), -1: nowhere */
+    int64_t now_ms;               /* the time of the record being built */
     enum log_format format;       /* text or json */
     enum log_level level;         /* records above this level are dropped */
     int write_errno;              /* first write error (EPIPE...), 0 if none */
@@ -39,6 +50,13 @@ struct log {
 };
 
 void log_init(struct log *l, int fd, enum log_format format, enum log_level level);
+/* When a write to fd fails (stdout closed, a broken pipe), the record is
+ * written to fallback_fd instead, followed by a daemon.error record that
+ * says why, and every later record goes there too: what crond-lite says is
+ * never lost silently while it has somewhere to say it. */
+void log_set_fallback(struct log *l, int fallback_fd);
+/* A write to the first fd failed (write_errno says why). */
+bool log_broken(const struct log *l);
 bool log_enabled(const struct log *l, enum log_level level);
 
 /* Starts a record (time, level, event). If the level is filtered out the
@@ -48,7 +66,8 @@ void log_str(struct log *l, const char *key, const char *value);
 void log_strn(struct log *l, const char *key, const char *value, size_t len);
 void log_int(struct log *l, const char *key, int64_t value);
 /* Finishes and writes the record with one write(2) (continuing after a
- * partial write or EINTR). Returns 0, or -1 and sets write_errno. */
+ * partial write or EINTR). Returns 0, or -1 and sets write_errno (the first
+ * error only). */
 int log_end(struct log *l);
 
 #endif

@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crond/log.h"
+#include "crond/sched.h"
+
 enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_VERSION, MODE_HELP };
-enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
-enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
-enum overlap_policy { OVERLAP_SKIP, OVERLAP_ALLOW, OVERLAP_QUEUE };
 
 enum options_set_bit {
     OPT_SET_FILES = 1 << 0, OPT_SET_CONFIG = 1 << 1, OPT_SET_USER = 1 << 2,
@@ -60,13 +60,6 @@ void options_free(struct options *o);
 /* The --help text. */
 const char *options_usage(void);
 
-const char *options_log_format_name(enum log_format f);
-const char *options_log_level_name(enum log_level l);
-const char *options_overlap_name(enum overlap_policy p);
-/* Table lookups shared with the INI loader; return -1 for unknown names. */
-int options_log_format_from(const char *s);
-int options_log_level_from(const char *s);
-int options_overlap_from(const char *s);
 /* "1/0, true/false, yes/no, on/off" (case-insensitive); -1 when none. */
 int options_bool_from(const char *s);
 

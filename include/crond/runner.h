@@ -1,5 +1,5 @@
 /* runner: processes. fork/exec of `SHELL -c COMMAND` with the child set-up of
- * DESIGN.md section 4 (STYLE.md point 9), users and privileges, and the
+ * DESIGN.md section 4 (STYLE.md point 9), switching to the job's user, and the
  * environment of a job. Knows nothing of schedules or crontab syntax.
  *
  * Child set-up order: new session and process group (setsid, so killpg
@@ -18,31 +18,7 @@
 #include <sys/types.h>
 
 struct crontab_env;
-
-/* A user a job runs as. Strings are owned (runner_user_free). */
-struct runner_user {
-    uid_t uid;
-    gid_t gid;
-    char *name;   /* passwd name, or $USER / the number for a uid without entry */
-    char *home;   /* passwd home, or $HOME, or "/" */
-    bool known;   /* has a passwd entry */
-};
-
-/* The user crond-lite runs as. A uid without a passwd entry (OpenShift)
- * works: name from $USER or the number, home from $HOME or "/". env_user and
- * env_home are the values of USER and HOME (may be NULL). */
-int runner_self_user(const char *env_user, const char *env_home, struct runner_user *out,
-                     char *err, size_t errlen);
-/* Looks up "NAME", "UID", "NAME:GROUP" or "UID:GID" in /etc/passwd and
- * /etc/group (pwfile.h: no NSS). A numeric uid without an entry is
- * accepted (home "/", gid = the group given, else the uid). Returns 0 or -1 with err. */
-int runner_lookup_user(const char *spec, struct runner_user *out, char *err, size_t errlen);
-void runner_user_free(struct runner_user *u);
-
-/* Drops root to u for the whole process (--user): setgroups to u's primary
- * group only, setgid, setuid, then verifies with getresuid/getresgid and
- * getgroups, and that setuid(0) now fails. Returns 0 or -1 with err. */
-int runner_drop_privileges(const struct runner_user *u, char *err, size_t errlen);
+struct user;
 
 /* The environment of a job, in this order (later wins): the daemon's own
  * (inherited, NULL-terminated; ignored when clean), the crontab's variables,
@@ -51,8 +27,24 @@ int runner_drop_privileges(const struct runner_user *u, char *err, size_t errlen
  * NULL-terminated array to free with runner_env_free, or NULL when out of
  * memory. */
 char **runner_env_build(char *const *inherited, const struct crontab_env *vars,
-                        const struct runner_user *u, const char *shell, bool clean);
+                        const struct user *u, const char *shell, bool clean);
+/* The environment of a job run as u: runner_env_build, except that a job
+ * of another user than crond-lite's (other_user, not clean) does not
+ * inherit the daemon's HOME, USER, LOGNAME and SHELL: they describe root. */
+char **runner_env_job(char *const *inherited, const struct crontab_env *vars,
+                      const struct user *u, bool other_user, const char *shell, bool clean);
 void runner_env_free(char **env);
+
+/* Where a job of u starts: u's home, or "/" when it has none or it does not
+ * exist (nobody's /nonexistent is no reason to fail the job). */
+const char *runner_workdir(const struct user *u);
+
+/* Each job started in a burst holds two pipe ends until the loop reads
+ * them: 1,000 jobs due in one second need 2,000 fds, over the usual soft
+ * limit of 1024. Raises this process's soft RLIMIT_NOFILE to the hard one;
+ * *out_old is the soft limit before, to give jobs back (runner_req), or 0
+ * when nothing was raised. Returns 0 or -1 with err. */
+int runner_raise_nofile(long *out_old, char *err, size_t errlen);
 
 struct runner_req {
     const char *shell;          /* absolute path, run as shell -c command */
@@ -60,7 +52,7 @@ struct runner_req {
     const char *input;          /* stdin text, or NULL for /dev/null */
     char *const *envp;          /* from runner_env_build */
     const char *workdir;        /* chdir target */
-    const struct runner_user *user; /* switch to this user, or NULL to stay */
+    const struct user *user;     /* switch to this user, or NULL to stay */
     long nofile_soft;           /* RLIMIT_NOFILE soft limit to give the job
                                  * (the daemon raised its own), 0: as is */
     bool no_new_privs;          /* set PR_SET_NO_NEW_PRIVS in the job, so

@@ -14,9 +14,18 @@
 #include <stdint.h>
 
 #include "crond/cronspec.h"
-#include "crond/options.h"
 
 struct zone;
+
+/* What happens when a job is due while its last run still runs. */
+enum overlap_policy {
+    OVERLAP_SKIP,   /* log job.skip */
+    OVERLAP_ALLOW,  /* start another run */
+    OVERLAP_QUEUE,  /* start when the last run ends (at most one waits) */
+};
+/* "skip", "allow", "queue" (case-insensitive; _from: -1 for others). */
+const char *sched_overlap_name(enum overlap_policy p);
+int sched_overlap_from(const char *s);
 
 #define SCHED_NEVER INT64_MAX
 
@@ -88,6 +97,29 @@ bool sched_run_due_max(struct sched *s, int64_t now_ms, size_t max, sched_action
  * each fixed-time job that was due in the skipped interval once and lets
  * wildcard jobs follow the new wall clock (DESIGN.md section 3). */
 void sched_replan(struct sched *s, int64_t now_ms, bool all);
+
+/* A step of the wall clock, measured against the monotonic clock (suspend,
+ * NTP, an operator), as a named class: the policy of DESIGN.md section 3
+ * (OpenBSD cron's enum timejump is the model). A DST change is no step:
+ * UTC does not move. */
+enum sched_jump {
+    SCHED_JUMP_NONE,      /* under a second: drift or NTP slewing, not a step */
+    SCHED_JUMP_FORWARD,   /* forward, under 3 h: catch up what was skipped */
+    SCHED_JUMP_BACKWARD,  /* backward, under 3 h: wait; nothing runs twice */
+    SCHED_JUMP_LARGE,     /* 3 h or more either way: take the new time */
+};
+#define SCHED_JUMP_MIN_MS 1000LL
+#define SCHED_JUMP_TRUST_MS (3LL * 3600 * 1000)
+
+enum sched_jump sched_jump_classify(int64_t step_ms);
+/* The action's name in daemon.clock records: "none", "catch-up", "wait",
+ * "replan". */
+const char *sched_jump_action(enum sched_jump j);
+/* Acts on a jump seen at now_ms: FORWARD plans the wildcard jobs that are
+ * overdue from now, so that each fixed-time job due in the skipped interval
+ * runs once (at the next sched_run_due); BACKWARD keeps every next time;
+ * LARGE plans every job from now (sched_replan). */
+void sched_jump(struct sched *s, enum sched_jump j, int64_t now_ms);
 
 /* The caller started a run of job (after SCHED_START) / a run ended. When a
  * run ends and another waits (queue), act is called with SCHED_START. */

@@ -15,7 +15,7 @@ expect_eq() {
 }
 
 run_test() {
-    local name=$1 fn=$2 out rc tmp
+    local name=$1 fn=$2 out rc tmp t0=$SECONDS
     tmp=$(mktemp -d)
     # errexit inside the subshell: the function runs as a plain command, so
     # any failing command in it fails the test.
@@ -27,9 +27,9 @@ run_test() {
         # (no root) is not a pass
         echo "skip - $name ($(grep -m1 '^# skipped' <<<"$out" | sed 's/^# skipped: *//'))"
     elif [ $rc -eq 0 ]; then
-        echo "ok - $name"
+        echo "ok - $name ($((SECONDS - t0)) s)"
     else
-        echo "not ok - $name"
+        echo "not ok - $name ($((SECONDS - t0)) s)"
         printf '%s\n' "$out" | sed 's/^/#   /' | head -40
     fi
 }

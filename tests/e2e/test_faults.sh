@@ -272,7 +272,10 @@ stdout_gone_checks() {
     wait_exit "$DPID" 1
     [ "$cpu" -le "$(cpu_bound 20)" ] || fail "the daemon used $cpu ticks of CPU"
     expect_eq "exit status" 1 "$DRC"
-    grep -qE 'crond-lite: .*(stdout|log records).*' err.log || fail "no message on stderr: $(cat err.log)"
+    # the record that could not be written and a daemon.error saying why go
+    # to stderr (in the chosen format), then every later record
+    grep -qE '(crond-lite: |event=daemon.error ).*(stdout|log records)' err.log ||
+        fail "no message on stderr: $(cat err.log)"
 }
 
 # stdout closed (>&-): fd 1 is free, so the first descriptor the daemon
@@ -326,6 +329,9 @@ stdout_reader_exits() {
     # the next record (job.skip a second later) hits the closed pipe
     stdout_gone_checks "$t0"
     grep -q 'Broken pipe' err.log || fail "stderr does not say Broken pipe: $(cat err.log)"
+    # nothing said after the break is lost: it is on stderr, in records
+    grep -q "event=job.exit job=app.cron:1 pid=$p " err.log ||
+        fail "the job's exit is not on stderr: $(cat err.log)"
     ! pgroup_alive "$p" || fail "the job's process group $p is still running: $(pgrep -g "$p" -a)"
 }
 

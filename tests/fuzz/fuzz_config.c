@@ -130,12 +130,12 @@ static void check_apply(const struct config *c)
 /* Same diags, [daemon] values and jobs, field by field. */
 static void check_same(const struct config *a, const struct config *b)
 {
-    CHECKF(a->ndiags == b->ndiags, "%zu diags, %zu with CRLF", a->ndiags, b->ndiags);
-    for (size_t i = 0; i < a->ndiags; i++)
-        CHECKF(a->diags[i].line == b->diags[i].line
-                   && strcmp(a->diags[i].msg, b->diags[i].msg) == 0,
-               "%d: %s; with CRLF %d: %s", a->diags[i].line, a->diags[i].msg, b->diags[i].line,
-               b->diags[i].msg);
+    CHECKF(a->diags.n == b->diags.n, "%zu diags, %zu with CRLF", a->diags.n, b->diags.n);
+    for (size_t i = 0; i < a->diags.n; i++)
+        CHECKF(a->diags.items[i].line == b->diags.items[i].line
+                   && strcmp(a->diags.items[i].msg, b->diags.items[i].msg) == 0,
+               "%d: %s; with CRLF %d: %s", a->diags.items[i].line, a->diags.items[i].msg, b->diags.items[i].line,
+               b->diags.items[i].msg);
     CHECKF(a->set == b->set, "set %#x, with CRLF %#x", a->set, b->set);
     CHECK(fuzz_str_eq(a->crontabs, b->crontabs) && fuzz_str_eq(a->user, b->user)
           && fuzz_str_eq(a->shell, b->shell) && fuzz_str_eq(a->timezone, b->timezone));
@@ -169,13 +169,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
     struct config c;
     int rc = config_parse(text, size, "fuzz.ini", &c);
-    CHECKF(rc == -1 || rc == (c.ndiags > 0), "rc %d with %zu diags", rc, c.ndiags);
+    CHECKF(rc == -1 || rc == (c.diags.n > 0), "rc %d with %zu diags", rc, c.diags.n);
     if (rc >= 0) {
         size_t nlines = fuzz_count_lines(text, size);
         CHECK(c.path != NULL && strcmp(c.path, "fuzz.ini") == 0);
         int prev = 0;
-        for (size_t i = 0; i < c.ndiags; i++) {
-            const struct config_diag *d = &c.diags[i];
+        for (size_t i = 0; i < c.diags.n; i++) {
+            const struct diag *d = &c.diags.items[i];
             CHECKF(d->line >= 0 && (size_t)d->line <= nlines, "diag line %d of %zu: %s",
                    d->line, nlines, d->msg ? d->msg : "(null)");
             CHECKF(d->line >= prev, "diag line %d after %d", d->line, prev);

@@ -121,9 +121,9 @@ static void check_entry(const struct crontab_entry *e, const struct crontab_opts
 /* Same diags and entries, field by field. */
 static void check_same(const struct crontab *a, const struct crontab *b)
 {
-    CHECKF(a->ndiags == b->ndiags, "%zu diags, %zu with CRLF", a->ndiags, b->ndiags);
-    for (size_t i = 0; i < a->ndiags; i++) {
-        const struct crontab_diag *x = &a->diags[i], *y = &b->diags[i];
+    CHECKF(a->diags.n == b->diags.n, "%zu diags, %zu with CRLF", a->diags.n, b->diags.n);
+    for (size_t i = 0; i < a->diags.n; i++) {
+        const struct diag *x = &a->diags.items[i], *y = &b->diags.items[i];
         CHECKF(x->line == y->line && x->col == y->col && strcmp(x->msg, y->msg) == 0,
                "%d:%d: %s; with CRLF %d:%d: %s", x->line, x->col, x->msg, y->line, y->col,
                y->msg);
@@ -159,13 +159,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct crontab tab;
     int rc = crontab_parse(text, len, &opts, &tab);
-    CHECKF(rc == -1 || rc == (tab.ndiags > 0), "rc %d with %zu diags", rc, tab.ndiags);
+    CHECKF(rc == -1 || rc == (tab.diags.n > 0), "rc %d with %zu diags", rc, tab.diags.n);
     if (rc >= 0) {
         size_t nlines;
         struct line *lines = split_lines(text, len, &nlines);
         int prev_line = 0;
-        for (size_t i = 0; i < tab.ndiags; i++) {
-            const struct crontab_diag *d = &tab.diags[i];
+        for (size_t i = 0; i < tab.diags.n; i++) {
+            const struct diag *d = &tab.diags.items[i];
             CHECKF(d->line >= 1 && (size_t)d->line <= nlines + 1, "diag line %d of %zu", d->line,
                    nlines);
             CHECKF(d->line >= prev_line, "diag line %d after %d", d->line, prev_line);
@@ -183,10 +183,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    nlines);
             CHECKF(e->line > prev_line, "entry line %d after %d", e->line, prev_line);
             prev_line = e->line;
-            while (di < tab.ndiags && tab.diags[di].line < e->line)
+            while (di < tab.diags.n && tab.diags.items[di].line < e->line)
                 di++;
-            CHECKF(di == tab.ndiags || tab.diags[di].line != e->line,
-                   "line %d has an entry and a diag: %s", e->line, tab.diags[di].msg);
+            CHECKF(di == tab.diags.n || tab.diags.items[di].line != e->line,
+                   "line %d has an entry and a diag: %s", e->line, tab.diags.items[di].msg);
             check_entry(e, &opts, text, &lines[e->line - 1]);
         }
         free(lines);

@@ -22,8 +22,8 @@ static int parse(const char *text, struct config *c)
 /* Prints the diags, so a failing test shows what the parser said. */
 static void diags_print(const struct config *c)
 {
-    for (size_t i = 0; i < c->ndiags; i++)
-        fprintf(stderr, "  diag %zu: line %d: %s\n", i, c->diags[i].line, c->diags[i].msg);
+    for (size_t i = 0; i < c->diags.n; i++)
+        fprintf(stderr, "  diag %zu: line %d: %s\n", i, c->diags.items[i].line, c->diags.items[i].msg);
 }
 
 static void parse_ok(const char *text, struct config *c)
@@ -32,7 +32,7 @@ static void parse_ok(const char *text, struct config *c)
     if (rc != 0)
         diags_print(c);
     assert_int_equal(rc, 0);
-    assert_int_equal(c->ndiags, 0);
+    assert_int_equal(c->diags.n, 0);
 }
 
 /* ------------------------------------------------------ DESIGN example -- */
@@ -322,8 +322,8 @@ static void test_each_error(void **state)
         const struct error_case *e = &error_cases[i];
         struct config c;
         int rc = parse(e->text, &c);
-        if (rc != 1 || c.ndiags != 1 || c.diags[0].line != e->line ||
-            (e->msg && strcmp(c.diags[0].msg, e->msg) != 0)) {
+        if (rc != 1 || c.diags.n != 1 || c.diags.items[0].line != e->line ||
+            (e->msg && strcmp(c.diags.items[0].msg, e->msg) != 0)) {
             fprintf(stderr, "case %zu: rc %d, expected line %d: %s\n", i, rc, e->line,
                     e->msg ? e->msg : "(any)");
             diags_print(&c);
@@ -338,9 +338,9 @@ static void test_duration_error_names_key(void **state)
     (void)state;
     struct config c;
     assert_int_equal(parse("[daemon]\ngrace = soon\n", &c), 1);
-    assert_int_equal(c.ndiags, 1);
-    assert_int_equal(c.diags[0].line, 2);
-    assert_true(strncmp(c.diags[0].msg, "grace: invalid duration 'soon': ", 32) == 0);
+    assert_int_equal(c.diags.n, 1);
+    assert_int_equal(c.diags.items[0].line, 2);
+    assert_true(strncmp(c.diags.items[0].msg, "grace: invalid duration 'soon': ", 32) == 0);
     assert_false(c.set & OPT_SET_GRACE);
     config_free(&c);
 }
@@ -387,12 +387,12 @@ static void test_many_errors_in_line_order(void **state)
     };
     struct config c;
     assert_int_equal(parse(text, &c), 1);
-    if (c.ndiags != COUNT_OF(want))
+    if (c.diags.n != COUNT_OF(want))
         diags_print(&c);
-    assert_int_equal(c.ndiags, COUNT_OF(want));
+    assert_int_equal(c.diags.n, COUNT_OF(want));
     for (size_t i = 0; i < COUNT_OF(want); i++) {
-        assert_int_equal(c.diags[i].line, want[i].line);
-        assert_true(strncmp(c.diags[i].msg, want[i].start, strlen(want[i].start)) == 0);
+        assert_int_equal(c.diags.items[i].line, want[i].line);
+        assert_true(strncmp(c.diags.items[i].msg, want[i].start, strlen(want[i].start)) == 0);
     }
     /* Only the valid job is kept. */
     assert_int_equal(c.njobs, 1);
@@ -406,8 +406,8 @@ static void test_indented_line_is_not_a_continuation(void **state)
     (void)state;
     struct config c;
     assert_int_equal(parse("[job \"a\"]\nschedule=@daily\ncommand = echo\n    more\n", &c), 1);
-    assert_int_equal(c.ndiags, 1);
-    assert_int_equal(c.diags[0].line, 4);
+    assert_int_equal(c.diags.n, 1);
+    assert_int_equal(c.diags.items[0].line, 4);
     assert_int_equal(c.njobs, 0);
     config_free(&c);
 }
@@ -421,17 +421,17 @@ static void test_long_line_and_nul(void **state)
     snprintf(text + n + 300, sizeof text - (size_t)n - 300, "\nshell = /bin/sh\n");
     struct config c;
     assert_int_equal(parse(text, &c), 1);
-    assert_int_equal(c.ndiags, 1);
-    assert_int_equal(c.diags[0].line, 2);
-    assert_string_equal(c.diags[0].msg, "line longer than 197 characters");
+    assert_int_equal(c.diags.n, 1);
+    assert_int_equal(c.diags.items[0].line, 2);
+    assert_string_equal(c.diags.items[0].msg, "line longer than 197 characters");
     assert_string_equal(c.shell, "/bin/sh"); /* the next line is line 3, read whole */
     config_free(&c);
 
     static const char nul[] = "[daemon]\nuser = a\0b\nshell = /bin/sh\n";
     assert_int_equal(config_parse(nul, sizeof nul - 1, "nul", &c), 1);
-    assert_int_equal(c.ndiags, 1);
-    assert_int_equal(c.diags[0].line, 2);
-    assert_string_equal(c.diags[0].msg, "line contains a NUL byte");
+    assert_int_equal(c.diags.n, 1);
+    assert_int_equal(c.diags.items[0].line, 2);
+    assert_string_equal(c.diags.items[0].msg, "line contains a NUL byte");
     config_free(&c);
 }
 
@@ -445,9 +445,9 @@ static void test_too_many_crontabs(void **state)
     snprintf(text + n, sizeof text - (size_t)n, "\n");
     struct config c;
     assert_int_equal(parse(text, &c), 1);
-    assert_int_equal(c.ndiags, 1);
-    assert_int_equal(c.diags[0].line, 2);
-    assert_string_equal(c.diags[0].msg, "crontabs: 65 paths, at most 64");
+    assert_int_equal(c.diags.n, 1);
+    assert_int_equal(c.diags.items[0].line, 2);
+    assert_string_equal(c.diags.items[0].msg, "crontabs: 65 paths, at most 64");
     assert_false(c.set & OPT_SET_FILES);
     config_free(&c);
 }
@@ -598,9 +598,9 @@ static void load_expect_error(const char *path, const char *msg)
     struct config c;
     assert_int_equal(config_load(path, &c), 1);
     assert_string_equal(c.path, path);
-    assert_int_equal(c.ndiags, 1);
-    assert_int_equal(c.diags[0].line, 0);
-    assert_string_equal(c.diags[0].msg, msg);
+    assert_int_equal(c.diags.n, 1);
+    assert_int_equal(c.diags.items[0].line, 0);
+    assert_string_equal(c.diags.items[0].msg, msg);
     config_free(&c);
 }
 
@@ -640,7 +640,7 @@ static void test_load_file(void **state)
     path_in_tmp(path, sizeof path, "bad.ini");
     file_write(path, "[daemon]\nx=1\n", 13);
     assert_int_equal(config_load(path, &c), 1);
-    assert_int_equal(c.diags[0].line, 2);
+    assert_int_equal(c.diags.items[0].line, 2);
     config_free(&c);
 }
 

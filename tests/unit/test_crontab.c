@@ -20,8 +20,8 @@ static struct crontab parse_opts(const char *text, size_t len, bool system, bool
     struct crontab t;
     int rc = crontab_parse(text, len, &opts, &t);
     if (rc != want_rc) {
-        for (size_t i = 0; i < t.ndiags; i++)
-            print_error("diag %d:%d %s\n", t.diags[i].line, t.diags[i].col, t.diags[i].msg);
+        for (size_t i = 0; i < t.diags.n; i++)
+            print_error("diag %d:%d %s\n", t.diags.items[i].line, t.diags.items[i].col, t.diags.items[i].msg);
         fail_msg("crontab_parse returned %d, expected %d", rc, want_rc);
     }
     return t;
@@ -34,10 +34,10 @@ static struct crontab parse(const char *text, int want_rc)
 
 static void expect_diag(const struct crontab *t, size_t i, int line, int col, const char *msg)
 {
-    assert_true(i < t->ndiags);
-    assert_int_equal(t->diags[i].line, line);
-    assert_int_equal(t->diags[i].col, col);
-    assert_string_equal(t->diags[i].msg, msg);
+    assert_true(i < t->diags.n);
+    assert_int_equal(t->diags.items[i].line, line);
+    assert_int_equal(t->diags.items[i].col, col);
+    assert_string_equal(t->diags.items[i].msg, msg);
 }
 
 static void expect_entry(const struct crontab *t, size_t i, int line, int col,
@@ -62,7 +62,7 @@ static void test_comments_blank_lines_crlf(void **state)
                              "  # 0 0 32 * * not parsed\n"
                              "0 1 * * * echo b", 0);
     assert_int_equal(t.nentries, 2);
-    assert_int_equal(t.ndiags, 0);
+    assert_int_equal(t.diags.n, 0);
     expect_entry(&t, 0, 6, 1, "*/5 * * * *", "echo a");
     expect_entry(&t, 1, 8, 1, "0 1 * * *", "echo b");
     assert_null(t.entries[0].user);
@@ -77,7 +77,7 @@ static void test_empty_text(void **state)
     (void)state;
     struct crontab t = parse_opts(NULL, 0, false, false, 0);
     assert_int_equal(t.nentries, 0);
-    assert_int_equal(t.ndiags, 0);
+    assert_int_equal(t.diags.n, 0);
     crontab_free(&t);
     t = parse("\n\n# only comments\n", 0);
     assert_int_equal(t.nentries, 0);
@@ -361,7 +361,7 @@ static void test_system_user_column(void **state)
     /* a year reading would leave no command: 2000 is the user */
     expect_entry(&t, 3, 4, 1, "0 0 * * *", "backup");
     assert_string_equal(t.entries[3].user, "2000");
-    assert_int_equal(t.ndiags, 3);
+    assert_int_equal(t.diags.n, 3);
     expect_diag(&t, 0, 5, 15, "expected a command after the user 'root'");
     expect_diag(&t, 1, 6, 10, "expected a user and a command after the schedule");
     expect_diag(&t, 2, 7, 8, "expected a user and a command after the schedule");
@@ -409,7 +409,7 @@ static void test_percent_newline(void **state)
     /* a backslash pairs with the next character: "\\%" ends the command */
     assert_string_equal(t.entries[3].command, "a\\\\");
     assert_string_equal(t.entries[3].input, "b\n");
-    assert_int_equal(t.ndiags, 1);
+    assert_int_equal(t.diags.n, 1);
     expect_diag(&t, 0, 5, 11, "expected a command before '%' (write \\% for a literal %)");
     crontab_free(&t);
 }
@@ -438,7 +438,7 @@ static void test_all_errors_reported(void **state)
     assert_int_equal(t.nentries, 2);
     expect_entry(&t, 0, 2, 1, "* * * * *", "good");
     expect_entry(&t, 1, 14, 1, "0 0 * * *", "last-good");
-    assert_int_equal(t.ndiags, 12);
+    assert_int_equal(t.diags.n, 12);
     expect_diag(&t, 0, 1, 5, "day of month 32 out of range 1-31");
     expect_diag(&t, 1, 3, 1, "minute 60 out of range 0-59");
     expect_diag(&t, 2, 4, 10, "expected a command after the schedule");
@@ -446,20 +446,20 @@ static void test_all_errors_reported(void **state)
     expect_diag(&t, 4, 6, 1, "expected NAME=VALUE or a schedule (5 to 7 fields or a macro "
                 "such as @daily), got 'echo'");
     expect_diag(&t, 5, 7, 9, "expected the end of the line after the closing \", got 'y'");
-    assert_int_equal(t.diags[6].line, 8);
-    assert_int_equal(t.diags[6].col, 13);
-    assert_non_null(strstr(t.diags[6].msg, "'foo'"));
+    assert_int_equal(t.diags.items[6].line, 8);
+    assert_int_equal(t.diags.items[6].col, 13);
+    assert_non_null(strstr(t.diags.items[6].msg, "'foo'"));
     expect_diag(&t, 7, 9, 10, "expected a command after the schedule");
-    assert_int_equal(t.diags[8].line, 10);
-    assert_int_equal(t.diags[8].col, 1);
-    assert_non_null(strstr(t.diags[8].msg, "unknown macro '@sometimes'"));
-    assert_int_equal(t.diags[9].line, 11);
-    assert_int_equal(t.diags[9].col, 10);
-    assert_non_null(strstr(t.diags[9].msg, "range 10-5 is reversed"));
+    assert_int_equal(t.diags.items[8].line, 10);
+    assert_int_equal(t.diags.items[8].col, 1);
+    assert_non_null(strstr(t.diags.items[8].msg, "unknown macro '@sometimes'"));
+    assert_int_equal(t.diags.items[9].line, 11);
+    assert_int_equal(t.diags.items[9].col, 10);
+    assert_non_null(strstr(t.diags.items[9].msg, "range 10-5 is reversed"));
     expect_diag(&t, 10, 12, 6, "expected 5 schedule fields and a command, found 3 fields");
-    assert_int_equal(t.diags[11].line, 13);
-    assert_int_equal(t.diags[11].col, 8);
-    assert_non_null(strstr(t.diags[11].msg, "@every"));
+    assert_int_equal(t.diags.items[11].line, 13);
+    assert_int_equal(t.diags.items[11].col, 8);
+    assert_non_null(strstr(t.diags.items[11].msg, "@every"));
     crontab_free(&t);
 }
 
@@ -482,7 +482,7 @@ static void test_nul_byte(void **state)
     assert_int_equal(t.nentries, 2);
     expect_entry(&t, 0, 1, 1, "* * * * *", "a");
     expect_entry(&t, 1, 4, 1, "* * * * *", "d");
-    assert_int_equal(t.ndiags, 2);
+    assert_int_equal(t.diags.n, 2);
     expect_diag(&t, 0, 2, 12, "unexpected NUL byte: expected text");
     expect_diag(&t, 1, 3, 4, "unexpected NUL byte: expected text");
     crontab_free(&t);
@@ -522,7 +522,7 @@ static void test_too_many_variables(void **state)
         len += (size_t)snprintf(text + len, cap - len, "V%d=%d\n", i, i);
     len += (size_t)snprintf(text + len, cap - len, "V7=again\n* * * * * x\n");
     struct crontab t = parse_opts(text, len, false, false, 1);
-    assert_int_equal(t.ndiags, 1);
+    assert_int_equal(t.diags.n, 1);
     expect_diag(&t, 0, 1025, 1, "too many variables: expected at most 1024 names");
     assert_int_equal(t.entries[0].env->nvars, 1024);
     assert_string_equal(crontab_env_get(t.entries[0].env, "V7"), "again");

@@ -683,19 +683,19 @@ static void test_name_tables(void **state)
 {
     (void)state;
     for (int f = LOG_FORMAT_TEXT; f <= LOG_FORMAT_JSON; f++)
-        assert_int_equal(options_log_format_from(options_log_format_name(f)), f);
+        assert_int_equal(log_format_from(log_format_name(f)), f);
     for (int l = LOG_LEVEL_ERROR; l <= LOG_LEVEL_DEBUG; l++)
-        assert_int_equal(options_log_level_from(options_log_level_name(l)), l);
+        assert_int_equal(log_level_from(log_level_name(l)), l);
     for (int p = OVERLAP_SKIP; p <= OVERLAP_QUEUE; p++)
-        assert_int_equal(options_overlap_from(options_overlap_name(p)), p);
-    assert_string_equal(options_log_format_name(LOG_FORMAT_JSON), "json");
-    assert_string_equal(options_log_level_name(LOG_LEVEL_WARN), "warn");
-    assert_string_equal(options_overlap_name(OVERLAP_QUEUE), "queue");
-    assert_int_equal(options_log_level_from("Debug"), LOG_LEVEL_DEBUG);
-    assert_int_equal(options_log_format_from("xml"), -1);
-    assert_int_equal(options_log_level_from("warning"), -1);
-    assert_int_equal(options_overlap_from(""), -1);
-    assert_int_equal(options_overlap_from(NULL), -1);
+        assert_int_equal(sched_overlap_from(sched_overlap_name(p)), p);
+    assert_string_equal(log_format_name(LOG_FORMAT_JSON), "json");
+    assert_string_equal(log_level_name(LOG_LEVEL_WARN), "warn");
+    assert_string_equal(sched_overlap_name(OVERLAP_QUEUE), "queue");
+    assert_int_equal(log_level_from("Debug"), LOG_LEVEL_DEBUG);
+    assert_int_equal(log_format_from("xml"), -1);
+    assert_int_equal(log_level_from("warning"), -1);
+    assert_int_equal(sched_overlap_from(""), -1);
+    assert_int_equal(sched_overlap_from(NULL), -1);
 
     static const char *const yes[] = {"1", "true", "yes", "on", "TRUE", "Yes", "oN"};
     static const char *const no[] = {"0", "false", "no", "off", "FALSE", "No", "OFF"};

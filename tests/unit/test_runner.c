@@ -22,6 +22,7 @@
 
 #include "crond/crontab.h"
 #include "crond/runner.h"
+#include "crond/user.h"
 
 #define SH "/bin/sh"
 #define NOBODY_SPEC "nobody"
@@ -508,7 +509,7 @@ static size_t env_len(char **env)
     return n;
 }
 
-static struct runner_user alice = {
+static struct user alice = {
     .uid = 1000, .gid = 1000, .name = "alice", .home = "/home/alice", .known = true,
 };
 
@@ -593,217 +594,17 @@ static void test_env_reaches_job(void **state)
     runner_env_free(env);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Users                                                                    */
-/* ------------------------------------------------------------------------ */
-
-static void lookup_ok(const char *spec, struct runner_user *out)
+static void lookup_ok(const char *spec, struct user *out)
 {
     char err[256] = "";
-    int rc = runner_lookup_user(spec, out, err, sizeof err);
-    if (rc != 0)
+    if (user_lookup(spec, out, err, sizeof err) != 0)
         fail_msg("lookup '%s': %s", spec, err);
-}
-
-static void test_lookup_root(void **state)
-{
-    (void)state;
-    const char *specs[] = {"root", "0", "root:root", "0:0", "root:0"};
-    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-        struct runner_user u;
-        lookup_ok(specs[i], &u);
-        assert_int_equal(u.uid, 0);
-        assert_int_equal(u.gid, 0);
-        assert_string_equal(u.name, "root");
-        assert_string_equal(u.home, "/root");
-        assert_true(u.known);
-        runner_user_free(&u);
-    }
-}
-
-static void test_lookup_nobody(void **state)
-{
-    (void)state;
-    struct passwd *pw = getpwnam("nobody");
-    assert_non_null(pw);
-    uid_t uid = pw->pw_uid;
-    gid_t gid = pw->pw_gid;
-    struct runner_user u;
-    lookup_ok("nobody", &u);
-    assert_int_equal(u.uid, uid);
-    assert_int_equal(u.gid, gid);
-    assert_string_equal(u.name, "nobody");
-    assert_true(u.known);
-    runner_user_free(&u);
-    lookup_ok("nobody:root", &u);
-    assert_int_equal(u.uid, uid);
-    assert_int_equal(u.gid, 0);
-    runner_user_free(&u);
-}
-
-static void test_lookup_unknown_uid(void **state)
-{
-    (void)state;
-    assert_null(getpwuid(UNKNOWN_UID));
-    struct runner_user u;
-    lookup_ok("54321", &u);
-    assert_int_equal(u.uid, UNKNOWN_UID);
-    assert_int_equal(u.gid, UNKNOWN_UID);
-    assert_string_equal(u.name, "54321");
-    assert_string_equal(u.home, "/");
-    assert_false(u.known);
-    runner_user_free(&u);
-    lookup_ok("54321:100", &u);
-    assert_int_equal(u.gid, 100);
-    runner_user_free(&u);
-}
-
-static void test_lookup_errors(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *spec;
-        const char *msg;
-    } cases[] = {
-        {"nosuchuser", "unknown user 'nosuchuser'"},
-        {"root:nosuchgroup", "unknown group 'nosuchgroup'"},
-        {"", "empty user name in ''"},
-        {":0", "empty user name in ':0'"},
-        {"root:", "empty group name in 'root:'"},
-        {"4294967295", "unknown user '4294967295'"}, /* (uid_t)-1 is not an id */
-        {"99999999999", "unknown user '99999999999'"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct runner_user u;
-        char err[256] = "";
-        assert_int_equal(runner_lookup_user(cases[i].spec, &u, err, sizeof err), -1);
-        assert_string_equal(err, cases[i].msg);
-        assert_null(u.name);
-        assert_null(u.home);
-    }
-}
-
-/* As a uid without passwd entry: name and home from the environment, or the
- * number and "/". Returns 0 when all holds. */
-static int self_unknown_check(void)
-{
-    struct runner_user u;
-    char err[256];
-    char num[16];
-    snprintf(num, sizeof num, "%u", (unsigned)geteuid());
-    if (runner_self_user("alice", "/home/alice", &u, err, sizeof err) != 0)
-        return 1;
-    int bad = u.known || u.uid != geteuid() || u.gid != getegid() ||
-              strcmp(u.name, "alice") != 0 || strcmp(u.home, "/home/alice") != 0;
-    runner_user_free(&u);
-    if (bad || runner_self_user(NULL, "", &u, err, sizeof err) != 0)
-        return 2;
-    bad = strcmp(u.name, num) != 0 || strcmp(u.home, "/") != 0;
-    runner_user_free(&u);
-    return bad ? 3 : 0;
-}
-
-static void test_self_user_unknown_uid(void **state)
-{
-    (void)state;
-    if (getpwuid(geteuid()) == NULL) {
-        assert_int_equal(self_unknown_check(), 0);
-        return;
-    }
-    if (!is_root()) {
-        /* Cannot become a uid without entry: check the known case instead. */
-        struct runner_user u;
-        char err[256];
-        assert_int_equal(runner_self_user("alice", "/home/alice", &u, err, sizeof err), 0);
-        assert_true(u.known);
-        assert_string_equal(u.name, getpwuid(geteuid())->pw_name);
-        runner_user_free(&u);
-        return;
-    }
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (setresgid(UNKNOWN_UID, UNKNOWN_UID, UNKNOWN_UID) != 0 ||
-            setresuid(UNKNOWN_UID, UNKNOWN_UID, UNKNOWN_UID) != 0)
-            _exit(20);
-        _exit(self_unknown_check());
-    }
-    assert_int_equal(wait_child_code(pid), 0);
-}
-
-static void test_self_user_known(void **state)
-{
-    (void)state;
-    struct passwd *pw = getpwuid(geteuid());
-    struct runner_user u;
-    char err[256];
-    assert_int_equal(runner_self_user("ignored", "/ignored", &u, err, sizeof err), 0);
-    assert_int_equal(u.uid, geteuid());
-    assert_int_equal(u.gid, getegid());
-    if (pw != NULL) {
-        assert_true(u.known);
-        assert_string_equal(u.name, pw->pw_name);
-    } else {
-        assert_false(u.known);
-        assert_string_equal(u.name, "ignored");
-    }
-    runner_user_free(&u);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Privileges                                                               */
-/* ------------------------------------------------------------------------ */
-
-/* In a forked child, so that the test process stays root. */
-static int drop_child(void)
-{
-    struct runner_user u;
-    char err[256];
-    if (runner_lookup_user(NOBODY_SPEC, &u, err, sizeof err) != 0)
-        return 30;
-    if (setgroups(2, (gid_t[]){0, 4}) != 0) /* extra groups the drop must remove */
-        return 31;
-    int rc = runner_drop_privileges(&u, err, sizeof err);
-    gid_t groups[4];
-    int n = getgroups(4, groups);
-    int bad = rc != 0 ? 32
-              : getuid() != u.uid || geteuid() != u.uid ? 33
-              : getgid() != u.gid || getegid() != u.gid ? 34
-              : n != 1 || groups[0] != u.gid           ? 35
-              : setuid(0) == 0 || seteuid(0) == 0       ? 36
-                                                        : 0;
-    runner_user_free(&u);
-    return bad;
-}
-
-static void test_drop_privileges(void **state)
-{
-    (void)state;
-    if (is_root()) {
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0)
-            _exit(drop_child());
-        assert_int_equal(wait_child_code(pid), 0);
-        return;
-    }
-    /* Unprivileged: switching to another user fails with a clear error... */
-    struct runner_user u;
-    char err[256] = "";
-    lookup_ok("root", &u);
-    assert_int_equal(runner_drop_privileges(&u, err, sizeof err), -1);
-    assert_string_equal(err, "cannot switch to user root (0:0): not running as root");
-    runner_user_free(&u);
-    /* ...and "switching" to the user we are is a no-op that succeeds. */
-    assert_int_equal(runner_self_user(NULL, NULL, &u, err, sizeof err), 0);
-    assert_int_equal(runner_drop_privileges(&u, err, sizeof err), 0);
-    runner_user_free(&u);
 }
 
 /* A directory only root may enter: the job must chdir as its own user. */
 static void spawn_as_nobody_root(void)
 {
-    struct runner_user u;
+    struct user u;
     lookup_ok(NOBODY_SPEC, &u);
     struct runner_req req = req_sh("id -u; id -g; id -G");
     req.user = &u;
@@ -827,13 +628,13 @@ static void spawn_as_nobody_root(void)
     assert_exit(r, 126);
     free(r);
     assert_int_equal(rmdir(dir), 0);
-    runner_user_free(&u);
+    user_free(&u);
 }
 
 static void spawn_as_other_unprivileged(void)
 {
     int before = fd_count();
-    struct runner_user u;
+    struct user u;
     lookup_ok("root", &u);
     struct runner_req req = req_sh("id -u");
     req.user = &u;
@@ -842,19 +643,19 @@ static void spawn_as_other_unprivileged(void)
     assert_string_equal(r->err, "setgroups 0: Operation not permitted");
     assert_exit(r, 126);
     free(r);
-    runner_user_free(&u);
+    user_free(&u);
     assert_int_equal(fd_count(), before);
 
     /* The daemon's own user needs no switch and runs fine. */
     char err[256];
-    assert_int_equal(runner_self_user(NULL, NULL, &u, err, sizeof err), 0);
+    assert_int_equal(user_self(NULL, NULL, &u, err, sizeof err), 0);
     r = run_req(&req);
     assert_int_equal(r->rc, 0);
     char want[32];
     snprintf(want, sizeof want, "%u\n", (unsigned)geteuid());
     assert_string_equal(r->out, want);
     free(r);
-    runner_user_free(&u);
+    user_free(&u);
 }
 
 static void test_spawn_as_user(void **state)
@@ -890,13 +691,6 @@ int main(void)
         cmocka_unit_test(test_env_crontab_sets_defaults),
         cmocka_unit_test(test_env_empty),
         cmocka_unit_test(test_env_reaches_job),
-        cmocka_unit_test(test_lookup_root),
-        cmocka_unit_test(test_lookup_nobody),
-        cmocka_unit_test(test_lookup_unknown_uid),
-        cmocka_unit_test(test_lookup_errors),
-        cmocka_unit_test(test_self_user_unknown_uid),
-        cmocka_unit_test(test_self_user_known),
-        cmocka_unit_test(test_drop_privileges),
         cmocka_unit_test(test_spawn_as_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -324,6 +324,113 @@ static int teardown(void **state)
     return 0;
 }
 
+/* ------------------------------------------------------------ clock steps */
+
+static void test_jump_classes(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t step;
+        enum sched_jump want;
+    } cases[] = {
+        {0, SCHED_JUMP_NONE},
+        {999, SCHED_JUMP_NONE},
+        {-999, SCHED_JUMP_NONE},
+        {1000, SCHED_JUMP_FORWARD},
+        {-1000, SCHED_JUMP_BACKWARD},
+        {3 * 3600 * 1000LL - 1, SCHED_JUMP_FORWARD},
+        {-3 * 3600 * 1000LL + 1, SCHED_JUMP_BACKWARD},
+        {3 * 3600 * 1000LL, SCHED_JUMP_LARGE},
+        {-3 * 3600 * 1000LL, SCHED_JUMP_LARGE},
+        {INT64_MAX, SCHED_JUMP_LARGE},
+        {INT64_MIN + 1, SCHED_JUMP_LARGE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (sched_jump_classify(cases[i].step) != cases[i].want)
+            fail_msg("step %lld: class %d, want %d", (long long)cases[i].step,
+                     (int)sched_jump_classify(cases[i].step), (int)cases[i].want);
+    assert_string_equal(sched_jump_action(SCHED_JUMP_FORWARD), "catch-up");
+    assert_string_equal(sched_jump_action(SCHED_JUMP_BACKWARD), "wait");
+    assert_string_equal(sched_jump_action(SCHED_JUMP_LARGE), "replan");
+}
+
+#define H (3600 * 1000LL)
+#define M (60 * 1000LL)
+
+/* Forward by 1 h (00:59 -> 01:59:30): the fixed-time job due at 01:30 in the
+ * skipped interval runs once, at once; the wildcard job follows the new
+ * clock instead of catching up twelve times. */
+static void test_jump_forward_catches_up_fixed(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *fixed = make(&f, 0, "30 1 * * *", OVERLAP_SKIP);
+    struct sched_job *wild = make(&f, 1, "*/5 * * * *", OVERLAP_SKIP);
+    sched_add(&s, fixed, T0 + 59 * M);
+    sched_add(&s, wild, T0 + 59 * M);
+    int64_t now = T0 + H + 59 * M + 30000;
+    assert_int_equal(sched_jump_classify(now - (T0 + 59 * M)), SCHED_JUMP_FORWARD);
+    sched_jump(&s, SCHED_JUMP_FORWARD, now);
+    assert_int_equal(fixed->next_ms, T0 + H + 30 * M); /* still due */
+    assert_int_equal(wild->next_ms, T0 + 2 * H);       /* from the new clock */
+    sched_run_due(&s, now, record, &r);
+    assert_int_equal(r.n, 1);
+    assert_ptr_equal(r.job[0], fixed);
+    assert_int_equal(fixed->next_ms, T0 + 24 * H + H + 30 * M);
+    sched_free(&s);
+}
+
+/* Back by 1 h (02:00 -> 01:00) after the 01:30 job ran: it does not run
+ * again for 01:30, and the wildcard job waits for its planned 02:05. */
+static void test_jump_backward_waits(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *fixed = make(&f, 0, "30 1 * * *", OVERLAP_SKIP);
+    struct sched_job *wild = make(&f, 1, "*/5 * * * *", OVERLAP_SKIP);
+    sched_add(&s, fixed, T0 + H + 29 * M);
+    sched_add(&s, wild, T0 + H + 29 * M);
+    sched_run_due(&s, T0 + 2 * H, record, &r); /* both ran; wild last at 02:00 */
+    assert_int_equal(r.n, 2);
+    r.n = 0;
+    fixed->running = wild->running = 0; /* both runs ended */
+    sched_jump(&s, SCHED_JUMP_BACKWARD, T0 + H);
+    sched_run_due(&s, T0 + H + 30 * M, record, &r);
+    sched_run_due(&s, T0 + 2 * H, record, &r);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(wild->next_ms, T0 + 2 * H + 5 * M);
+    assert_int_equal(fixed->next_ms, T0 + 25 * H + 30 * M);
+    sched_free(&s);
+}
+
+/* Forward by 5 h: the new time is taken as it is; nothing is caught up. */
+static void test_jump_large_replans(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *fixed = make(&f, 0, "30 2 * * *", OVERLAP_SKIP);
+    struct sched_job *wild = make(&f, 1, "*/5 * * * *", OVERLAP_SKIP);
+    sched_add(&s, fixed, T0);
+    sched_add(&s, wild, T0);
+    int64_t now = T0 + 5 * H + 1000;
+    assert_int_equal(sched_jump_classify(now - T0), SCHED_JUMP_LARGE);
+    sched_jump(&s, SCHED_JUMP_LARGE, now);
+    sched_run_due(&s, now, record, &r);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(fixed->next_ms, T0 + 24 * H + 2 * H + 30 * M);
+    assert_int_equal(wild->next_ms, T0 + 5 * H + 5 * M);
+    sched_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +444,10 @@ int main(void)
         cmocka_unit_test(test_late_wakeup_runs_once),
         cmocka_unit_test(test_reboot_and_every),
         cmocka_unit_test(test_heap_order_many),
+        cmocka_unit_test(test_jump_classes),
+        cmocka_unit_test(test_jump_forward_catches_up_fixed),
+        cmocka_unit_test(test_jump_backward_waits),
+        cmocka_unit_test(test_jump_large_replans),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,54 @@
+/* util: the few primitives every module uses (STYLE.md, "one small library
+ * of primitives"): one growable array, one hash, one name table, one
+ * bounded file reader.
+ * No state, no clock; util_read_file is the only function with I/O.
+ */
+#ifndef CROND_UTIL_H
+#define CROND_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Makes room for element n of *arr (elem bytes each), doubling its capacity
+ * *cap from at least 8. Returns 0, or -1 when out of memory or the size
+ * would overflow (then *arr and *cap are unchanged). */
+int util_grow(void **arr, size_t n, size_t *cap, size_t elem);
+
+/* 64-bit FNV-1a of len bytes, continuing from h (start with UTIL_HASH_INIT):
+ * fast, stable across runs and machines (job identities, file digests). */
+#define UTIL_HASH_INIT UINT64_C(14695981039346656037)
+uint64_t util_hash(uint64_t h, const void *data, size_t len);
+/* The same over a NUL-terminated string and its terminator, so that
+ * ("ab", "c") and ("a", "bc") hash differently; NULL hashes apart from "". */
+uint64_t util_hash_str(uint64_t h, const char *s);
+
+/* A table of names users write for an enum's values (STYLE.md point 5). */
+struct util_name {
+    const char *name;   /* compared case-insensitively */
+    int value;
+};
+#define UTIL_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+/* The value of name s in t (n entries), or -1 for none (also for NULL). */
+int util_name_value(const struct util_name *t, size_t n, const char *s);
+/* The first name of value in t, or "unknown". */
+const char *util_name_of(const struct util_name *t, size_t n, int value);
+
+/* A whole file read into memory. */
+struct util_file {
+    char *data;    /* len bytes and a NUL (malloc'd; free it) */
+    size_t len;
+    mode_t mode;   /* st_mode at open */
+};
+
+/* Reads the regular file at path, at most max bytes. Opens it with
+ * O_NONBLOCK so that a FIFO in a file's place cannot hang the daemon (it is
+ * refused as not a regular file) and reads one byte past max to catch a
+ * file that grew after fstat. Returns 0, or an errno value with a message
+ * in err: ENOENT... ("cannot open: ..."), EISDIR or EINVAL ("not a regular
+ * file"), EFBIG ("larger than max bytes"), EIO... ("cannot read: ..."),
+ * ENOMEM. */
+int util_read_file(const char *path, size_t max, struct util_file *out, char *err,
+                   size_t errlen);
+
+#endif

@@ -1,0 +1,327 @@
+/* jobtab: the job table and the reload transaction (see jobtab.h).
+ *
+ * Every apply builds a new job array and a new due heap, and swaps them in
+ * only when all of it succeeded, so a reload that runs out of memory leaves
+ * the old table whole. Jobs point into the loader result they came from (a
+ * "load"); a load lives as long as one job points into it: the old jobs of
+ * a file that became invalid keep their old load alive.
+ *
+ * Matching: a job's identity is hashed (FNV-1a over its file, schedule,
+ * user, command, input, shell, zone and variables); the old jobs are sorted
+ * by hash and each new job takes the first untaken old job with its hash
+ * whose fields really are equal. Two identical lines in one file are two
+ * jobs, and each keeps the state of one of the two old ones.
+ */
+#include "crond/jobtab.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crond/util.h"
+
+struct jobtab_load {
+    struct loader_result r;
+    size_t refs;                 /* jobs that point into r */
+    struct jobtab_load *next;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Identity                                                                 */
+/* ------------------------------------------------------------------------ */
+
+const char *jobtab_path(const struct jobtab_job *j)
+{
+    return j->load->r.files[j->lj->file].path;
+}
+
+struct jobtab_job *jobtab_job_of(struct sched_job *sj)
+{
+    return (struct jobtab_job *)(void *)((char *)sj - offsetof(struct jobtab_job, sj));
+}
+
+static uint64_t job_hash(const struct jobtab_job *j)
+{
+    const struct crontab_entry *e = j->lj->entry;
+    const char *parts[] = {jobtab_path(j), e->schedule, e->user, e->command,
+                           e->input, e->shell, e->tz};
+    uint64_t h = UTIL_HASH_INIT;
+    for (size_t i = 0; i < UTIL_COUNT_OF(parts); i++)
+        h = util_hash_str(h, parts[i]);
+    for (size_t i = 0; i < e->env->nvars; i++)
+        h = util_hash_str(h, e->env->vars[i]);
+    return h;
+}
+
+/* NULL and "" differ: an unset SHELL is not an empty one. */
+static bool str_same(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool job_same(const struct jobtab_job *a, const struct jobtab_job *b)
+{
+    const struct crontab_entry *x = a->lj->entry, *y = b->lj->entry;
+    if (a->hash != b->hash || !str_same(jobtab_path(a), jobtab_path(b))
+        || !str_same(x->schedule, y->schedule) || !str_same(x->user, y->user)
+        || !str_same(x->command, y->command) || !str_same(x->input, y->input)
+        || !str_same(x->shell, y->shell) || !str_same(x->tz, y->tz)
+        || x->env->nvars != y->env->nvars)
+        return false;
+    for (size_t i = 0; i < x->env->nvars; i++)
+        if (strcmp(x->env->vars[i], y->env->vars[i]) != 0)
+            return false;
+    return true;
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+    const struct jobtab_job *x = *(struct jobtab_job *const *)a;
+    const struct jobtab_job *y = *(struct jobtab_job *const *)b;
+    return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static int cmp_jid(const void *a, const void *b)
+{
+    const struct jobtab_job *x = *(struct jobtab_job *const *)a;
+    const struct jobtab_job *y = *(struct jobtab_job *const *)b;
+    return x->jid < y->jid ? -1 : x->jid > y->jid;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Invalid files                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Does an error of r concern this file (its own path, or its directory)? */
+static bool path_failed(const struct loader_result *r, const char *path)
+{
+    size_t plen = strlen(path);
+    for (size_t i = 0; r->diags.nerrors > 0 && i < r->diags.n; i++) {
+        const struct diag *g = &r->diags.items[i];
+        size_t glen = strlen(g->file);
+        if (g->severity != DIAG_ERROR)
+            continue;
+        if (strcmp(g->file, path) == 0
+            || (glen < plen && strncmp(g->file, path, glen) == 0 && path[glen] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The transaction                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The next table, built beside the current one. */
+struct build {
+    struct jobtab *t;
+    struct jobtab_load *load;      /* the new load */
+    struct jobtab_job *jobs;       /* new jobs first, then carried old ones */
+    size_t nnew, n;
+    struct jobtab_job **old;       /* old jobs that may match, by hash */
+    bool *taken;                   /* per entry of old */
+    size_t nold;
+    struct sched sched;
+};
+
+static void job_make(struct build *b, const struct loader_job *lj)
+{
+    struct jobtab_job *j = &b->jobs[b->n++];
+    enum overlap_policy overlap = lj->overlap >= 0 ? (enum overlap_policy)lj->overlap
+                                                   : b->t->overlap;
+    *j = (struct jobtab_job){.lj = lj, .load = b->load};
+    j->sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
+                               .overlap = overlap};
+    j->hash = job_hash(j);
+}
+
+/* The first untaken old job the same as j, taken now; or NULL. */
+static struct jobtab_job *match_take(struct build *b, const struct jobtab_job *j)
+{
+    size_t lo = 0, hi = b->nold;
+    while (lo < hi) { /* the first old job with a hash >= j's */
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->old[mid]->hash < j->hash)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < b->nold && b->old[i]->hash == j->hash; i++) {
+        if (!b->taken[i] && job_same(b->old[i], j)) {
+            b->taken[i] = true;
+            return b->old[i];
+        }
+    }
+    return NULL;
+}
+
+/* Job j takes over the state of old job o (not its definition: a kept
+ * job's new line number, INI timeout or overlap apply from now on). */
+static void job_keep(struct jobtab_job *j, const struct jobtab_job *o)
+{
+    j->jid = o->jid;
+    j->sj.next_ms = o->sj.next_ms;
+    j->sj.running = o->sj.running;
+    j->sj.queued = o->sj.queued;
+    j->last_start_ms = o->last_start_ms;
+    j->last_exit_ms = o->last_exit_ms;
+    j->last_wstatus = o->last_wstatus;
+}
+
+/* Fills b->jobs: the new load's jobs of valid files, then the current jobs
+ * of files that are now invalid; b->old: the current jobs that may match. */
+static int build_jobs(struct build *b, struct jobtab_diff *out)
+{
+    const struct loader_result *r = &b->load->r;
+    const struct jobtab *t = b->t;
+    b->jobs = calloc(r->njobs + t->n + 1, sizeof *b->jobs);
+    /* arrays of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+    b->old = calloc(t->n + 1, sizeof *b->old);
+    b->taken = calloc(t->n + 1, sizeof *b->taken);
+    if (b->jobs == NULL || b->old == NULL || b->taken == NULL)
+        return -1;
+    for (size_t i = 0; i < r->njobs; i++)
+        if (!path_failed(r, r->files[r->jobs[i].file].path))
+            job_make(b, &r->jobs[i]);
+    b->nnew = b->n;
+    for (size_t i = 0; i < t->n; i++) {
+        if (path_failed(r, jobtab_path(&t->jobs[i])))
+            b->jobs[b->n++] = t->jobs[i]; /* carried: same jid, same state */
+        else
+            b->old[b->nold++] = &t->jobs[i];
+    }
+    out->invalid_kept = b->n - b->nnew;
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+    qsort(b->old, b->nold, sizeof *b->old, cmp_hash);
+    return 0;
+}
+
+/* Plans every job of b into b->sched: kept and carried jobs keep their due
+ * time, added ones are planned from now. */
+static int build_sched(struct build *b, int64_t now_ms, struct jobtab_diff *out)
+{
+    sched_init(&b->sched, b->t->sched.origin_ms);
+    sched_set_clock(&b->sched, b->t->sched.clock);
+    for (size_t i = 0; i < b->n; i++) {
+        struct jobtab_job *j = &b->jobs[i];
+        const struct jobtab_job *o = i < b->nnew ? match_take(b, j) : j;
+        int rc;
+        if (o != NULL) {
+            if (o != j)
+                job_keep(j, o);
+            rc = sched_insert(&b->sched, &j->sj);
+        } else {
+            j->jid = b->t->last_jid + ++out->added;
+            rc = sched_add(&b->sched, &j->sj, now_ms);
+        }
+        j->sj.data = j;
+        if (rc != 0)
+            return -1;
+    }
+    out->kept = b->nnew - out->added;
+    out->removed = b->t->n - out->kept - out->invalid_kept;
+    return 0;
+}
+
+/* Frees the loads no job points into any more. */
+static void loads_collect(struct jobtab *t)
+{
+    for (struct jobtab_load *l = t->loads; l != NULL; l = l->next)
+        l->refs = 0;
+    for (size_t i = 0; i < t->n; i++)
+        t->jobs[i].load->refs++;
+    for (struct jobtab_load **pl = &t->loads; *pl != NULL;) {
+        struct jobtab_load *l = *pl;
+        if (l->refs > 0) {
+            pl = &l->next;
+            continue;
+        }
+        *pl = l->next;
+        loader_result_free(&l->r);
+        free(l);
+    }
+}
+
+static void build_free(struct build *b)
+{
+    free(b->jobs);
+    free(b->old);
+    free(b->taken);
+    sched_free(&b->sched);
+    if (b->load != NULL)
+        loader_result_free(&b->load->r);
+    free(b->load);
+}
+
+int jobtab_apply(struct jobtab *t, struct loader_result *r, int64_t now_ms,
+                 struct jobtab_diff *out)
+{
+    struct build b = {.t = t, .load = calloc(1, sizeof *b.load)};
+    *out = (struct jobtab_diff){0};
+    if (b.load != NULL)
+        b.load->r = *r;
+    else
+        loader_result_free(r);
+    *r = (struct loader_result){0};
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+    struct jobtab_job **by_jid = b.load != NULL ? calloc(t->n + b.load->r.njobs + 1, sizeof *by_jid)
+                                                : NULL;
+    if (by_jid == NULL || build_jobs(&b, out) != 0 || build_sched(&b, now_ms, out) != 0) {
+        free(by_jid);
+        build_free(&b);
+        *out = (struct jobtab_diff){0};
+        return -1;
+    }
+    for (size_t i = 0; i < b.n; i++)
+        by_jid[i] = &b.jobs[i];
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+    qsort(by_jid, b.n, sizeof *by_jid, cmp_jid);
+    /* commit */
+    free(t->jobs);
+    free(t->by_jid);
+    sched_free(&t->sched);
+    t->jobs = b.jobs;
+    t->n = b.n;
+    t->by_jid = by_jid;
+    t->sched = b.sched;
+    t->last_jid += out->added;
+    b.load->next = t->loads;
+    t->loads = b.load;
+    loads_collect(t);
+    free(b.old);
+    free(b.taken);
+    return 0;
+}
+
+struct jobtab_job *jobtab_find(const struct jobtab *t, uint64_t jid)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->by_jid[mid]->jid == jid)
+            return t->by_jid[mid];
+        if (t->by_jid[mid]->jid < jid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void jobtab_init(struct jobtab *t, int64_t origin_ms, enum overlap_policy overlap)
+{
+    *t = (struct jobtab){.overlap = overlap};
+    sched_init(&t->sched, origin_ms);
+}
+
+void jobtab_free(struct jobtab *t)
+{
+    free(t->jobs);
+    free(t->by_jid);
+    sched_free(&t->sched);
+    t->n = 0;
+    t->jobs = NULL;
+    loads_collect(t); /* no job left: frees every load */
+    *t = (struct jobtab){0};
+}

@@ -1,0 +1,440 @@
+/* proc: one running job as a state machine (see proc.h for the diagram).
+ *
+ * Every event goes through proc_event: the table gives the next state and
+ * the one action to take; the action functions are the only places that
+ * signal a process or log its exit. Records: job.start, job.output (one per
+ * line of either pipe), job.exit, job.kill.
+ */
+#include "crond/proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crond/crontab.h"
+#include "crond/log.h"
+#include "crond/runner.h"
+#include "crond/user.h"
+
+/* What the exit drains from each pipe before job.exit, so a job's last
+ * lines come before its exit (a pipe holds 64 KiB; a grandchild writing on
+ * is read later). */
+#define EXIT_READS 64
+/* What proc_release reads from a pipe at the very end. */
+#define RELEASE_READS 16
+
+static const char *const stream_name[2] = {"stdout", "stderr"};
+
+/* ------------------------------------------------------------------------ */
+/* The table                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum action {
+    A_NONE,
+    A_EXIT,        /* log job.exit, tell the host */
+    A_TERM,        /* SIGTERM to the group, SIGKILL at now + grace */
+    A_KILL,        /* SIGKILL to the group */
+    A_GROUP_TERM,  /* the leader is gone: SIGTERM what is left of its group */
+    A_GROUP_KILL,
+};
+
+static const struct step {
+    enum proc_state next;
+    enum action act;
+} table[PROC_NSTATES][PROC_NEVENTS] = {
+    [PROC_RUNNING] = {
+        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT},
+        [PROC_EV_DEADLINE] = {PROC_TERM, A_TERM},   /* its timeout */
+        [PROC_EV_STOP] = {PROC_TERM, A_TERM},
+        [PROC_EV_FORCE] = {PROC_KILL, A_KILL},
+        [PROC_EV_CLOSED] = {PROC_RUNNING, A_NONE},  /* it closed its stdout */
+    },
+    [PROC_TERM] = {
+        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT},
+        [PROC_EV_DEADLINE] = {PROC_KILL, A_KILL},   /* the grace is over */
+        [PROC_EV_STOP] = {PROC_TERM, A_NONE},       /* has had its SIGTERM */
+        [PROC_EV_FORCE] = {PROC_KILL, A_KILL},
+        [PROC_EV_CLOSED] = {PROC_TERM, A_NONE},
+    },
+    [PROC_KILL] = {
+        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT},
+        [PROC_EV_DEADLINE] = {PROC_KILL, A_NONE},
+        [PROC_EV_STOP] = {PROC_KILL, A_NONE},
+        [PROC_EV_FORCE] = {PROC_KILL, A_NONE},
+        [PROC_EV_CLOSED] = {PROC_KILL, A_NONE},
+    },
+    [PROC_DRAIN] = {
+        [PROC_EV_EXIT] = {PROC_DRAIN, A_NONE},
+        [PROC_EV_DEADLINE] = {PROC_DRAIN, A_NONE},
+        [PROC_EV_STOP] = {PROC_DRAIN, A_GROUP_TERM}, /* who holds its pipes */
+        [PROC_EV_FORCE] = {PROC_DRAIN, A_GROUP_KILL},
+        [PROC_EV_CLOSED] = {PROC_DONE, A_NONE},
+    },
+    [PROC_DONE] = {
+        [PROC_EV_EXIT] = {PROC_DONE, A_NONE},
+        [PROC_EV_DEADLINE] = {PROC_DONE, A_NONE},
+        [PROC_EV_STOP] = {PROC_DONE, A_NONE},
+        [PROC_EV_FORCE] = {PROC_DONE, A_NONE},
+        [PROC_EV_CLOSED] = {PROC_DONE, A_NONE},
+    },
+};
+
+enum proc_state proc_next(enum proc_state s, enum proc_event ev)
+{
+    return table[s][ev].next;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static const struct {
+    int sig;
+    const char *name;
+} signal_names[] = {
+    {SIGHUP, "SIGHUP"}, {SIGINT, "SIGINT"}, {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+    {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+    {SIGKILL, "SIGKILL"}, {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+    {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGXCPU, "SIGXCPU"},
+    {SIGXFSZ, "SIGXFSZ"}, {SIGSYS, "SIGSYS"},
+};
+
+const char *proc_signal_name(int sig)
+{
+    for (size_t i = 0; i < sizeof signal_names / sizeof signal_names[0]; i++)
+        if (signal_names[i].sig == sig)
+            return signal_names[i].name;
+    return "SIGUNKNOWN";
+}
+
+/* Starts a record about p: job and pid come first in every one. */
+static struct log *rec(const struct proc *p, int64_t now, enum log_level level, const char *event)
+{
+    struct log *l = p->host->log;
+    log_begin(l, now, level, event);
+    log_str(l, "job", p->id);
+    log_int(l, "pid", p->pid);
+    return l;
+}
+
+struct emit {
+    struct proc *p;
+    int i;
+    int64_t now;
+};
+
+static void emit_line(void *ctx, const char *line, size_t len, bool newline)
+{
+    const struct emit *e = ctx;
+    (void)newline;
+    struct log *l = rec(e->p, e->now, LOG_LEVEL_INFO, "job.output");
+    log_str(l, "stream", stream_name[e->i]);
+    log_strn(l, "msg", line, len);
+    log_end(l);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Actions                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Signals the run's whole process group: the job and what it started. */
+static void group_signal(struct proc *p, int sig, const char *reason, int64_t now)
+{
+    if (kill(-p->pid, sig) != 0 || reason == NULL)
+        return; /* ESRCH: nothing of that group is left */
+    struct log *l = rec(p, now, LOG_LEVEL_WARN, "job.kill");
+    log_str(l, "signal", proc_signal_name(sig));
+    log_str(l, "reason", reason);
+    log_end(l);
+}
+
+static void log_exit(struct proc *p, int64_t now)
+{
+    struct log *l = rec(p, now, LOG_LEVEL_INFO, "job.exit");
+    if (WIFSIGNALED(p->wstatus))
+        log_str(l, "signal", proc_signal_name(WTERMSIG(p->wstatus)));
+    else
+        log_int(l, "status", WEXITSTATUS(p->wstatus));
+    log_int(l, "duration_ms", now - p->start_ms);
+    log_end(l);
+}
+
+static void act(struct proc *p, enum action a, enum proc_event ev, int64_t now)
+{
+    switch (a) {
+    case A_NONE:
+        break;
+    case A_EXIT:
+        p->deadline_ms = 0;
+        log_exit(p, now);
+        if (p->host->exited != NULL)
+            p->host->exited(p->host->ctx, p);
+        break;
+    case A_TERM:
+        p->timed_out = ev == PROC_EV_DEADLINE;
+        p->deadline_ms = now + p->host->grace_ms;
+        group_signal(p, SIGTERM, p->timed_out ? "timeout" : "stop", now);
+        break;
+    case A_KILL:
+        p->deadline_ms = 0;
+        group_signal(p, SIGKILL, p->timed_out && ev == PROC_EV_DEADLINE ? "timeout" : "grace", now);
+        break;
+    case A_GROUP_TERM:
+        group_signal(p, SIGTERM, NULL, now); /* a leftover grandchild: no record */
+        break;
+    case A_GROUP_KILL:
+        group_signal(p, SIGKILL, NULL, now);
+        break;
+    }
+}
+
+static bool pipes_closed(const struct proc *p)
+{
+    return p->out[0].fd < 0 && p->out[1].fd < 0;
+}
+
+static void proc_event(struct proc *p, enum proc_event ev, int64_t now)
+{
+    const struct step *s = &table[p->state][ev];
+    p->state = s->next;
+    act(p, s->act, ev, now);
+    /* an exit after both pipes closed ends the run at once */
+    if (p->state == PROC_DRAIN && pipes_closed(p))
+        p->state = PROC_DONE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The run                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static void log_error(const struct proc_host *h, int64_t now, const char *id, const char *msg)
+{
+    log_begin(h->log, now, LOG_LEVEL_ERROR, "job.error");
+    log_str(h->log, "job", id);
+    log_str(h->log, "msg", msg);
+    log_end(h->log);
+}
+
+/* The run of a spawned child: pid (its group) and the read ends of its
+ * stdout and stderr (closed by proc_stream_close or proc_release). */
+static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job *job,
+                      const struct runner_child *c, int64_t now_ms)
+{
+    *p = (struct proc){.state = PROC_RUNNING, .jid = job->jid, .pid = c->pid,
+                       .start_ms = now_ms, .host = h};
+    p->id = strdup(job->id);
+    p->out[0] = (struct proc_stream){.fd = c->out_fd, .buf = malloc(sizeof *p->out[0].buf)};
+    p->out[1] = (struct proc_stream){.fd = c->err_fd, .buf = malloc(sizeof *p->out[1].buf)};
+    if (p->id == NULL || p->out[0].buf == NULL || p->out[1].buf == NULL) {
+        free(p->id);
+        free(p->out[0].buf);
+        free(p->out[1].buf);
+        *p = (struct proc){.state = PROC_DONE};
+        return -1;
+    }
+    relay_init(p->out[0].buf);
+    relay_init(p->out[1].buf);
+    if (job->timeout_ms > 0)
+        p->deadline_ms = now_ms + job->timeout_ms;
+    struct log *l = rec(p, now_ms, LOG_LEVEL_INFO, "job.start");
+    log_str(l, "cmd", job->entry->command);
+    log_end(l);
+    return 0;
+}
+
+int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
+               int64_t now_ms)
+{
+    const struct crontab_entry *e = job->entry;
+    const struct user *u = job->user != NULL ? job->user : h->self;
+    const char *shell = e->shell != NULL && e->shell[0] != '\0' ? e->shell : h->shell;
+    *p = (struct proc){.state = PROC_DONE};
+    char **env = runner_env_job(h->environ, e->env, u, job->user != NULL, shell, h->clean_env);
+    if (env == NULL) {
+        log_error(h, now_ms, job->id, "out of memory");
+        return -1;
+    }
+    const char *workdir = job->workdir != NULL ? job->workdir : runner_workdir(u);
+    struct runner_req req = {shell, e->command, e->input, env, workdir, job->user,
+                             h->nofile_soft, h->no_new_privs};
+    struct runner_child c;
+    char err[512];
+    int rc = runner_spawn(&req, &c, err, sizeof err);
+    runner_env_free(env);
+    if (rc != 0) {
+        log_error(h, now_ms, job->id, err);
+        return -1;
+    }
+    if (proc_start(p, h, job, &c, now_ms) != 0) {
+        /* it runs unobserved; the daemon's reaper collects it */
+        (void)close(c.out_fd);
+        (void)close(c.err_fd);
+        log_error(h, now_ms, job->id, "out of memory: output of this run is not relayed");
+        return -1;
+    }
+    return 0;
+}
+
+void proc_read(struct proc *p, int i, int max_reads, int64_t now_ms)
+{
+    struct proc_stream *s = &p->out[i];
+    struct emit e = {p, i, now_ms};
+    for (int n = 0; n < max_reads && s->fd >= 0 && !s->eof; n++) {
+        ssize_t got = read(s->fd, p->host->chunk, p->host->chunk_len);
+        if (got > 0) {
+            relay_feed(s->buf, p->host->chunk, (size_t)got, emit_line, &e);
+            continue;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && errno == EAGAIN)
+            return;
+        /* EOF, or an error that ends the stream: its last line now, so it
+         * comes before a job.exit that follows */
+        relay_flush(s->buf, emit_line, &e);
+        s->eof = true;
+    }
+}
+
+bool proc_stream_eof(const struct proc *p, int i)
+{
+    return p->out[i].fd >= 0 && p->out[i].eof;
+}
+
+void proc_stream_close(struct proc *p, int i, int64_t now_ms)
+{
+    struct proc_stream *s = &p->out[i];
+    if (s->fd < 0)
+        return;
+    if (!s->eof) {
+        struct emit e = {p, i, now_ms};
+        relay_flush(s->buf, emit_line, &e);
+    }
+    (void)close(s->fd); /* a pipe's read end: nothing is lost if this fails */
+    s->fd = -1;
+    s->eof = false;
+    free(s->buf);
+    s->buf = NULL;
+    if (pipes_closed(p))
+        proc_event(p, PROC_EV_CLOSED, now_ms);
+}
+
+void proc_exited(struct proc *p, int wstatus, int64_t now_ms)
+{
+    p->wstatus = wstatus;
+    for (int i = 0; i < 2; i++)
+        proc_read(p, i, EXIT_READS, now_ms);
+    proc_event(p, PROC_EV_EXIT, now_ms);
+}
+
+void proc_deadline(struct proc *p, int64_t now_ms)
+{
+    if (p->deadline_ms != 0 && now_ms >= p->deadline_ms)
+        proc_event(p, PROC_EV_DEADLINE, now_ms);
+}
+
+void proc_stop(struct proc *p, int64_t now_ms)
+{
+    proc_event(p, PROC_EV_STOP, now_ms);
+}
+
+void proc_force(struct proc *p, int64_t now_ms)
+{
+    proc_event(p, PROC_EV_FORCE, now_ms);
+}
+
+bool proc_alive(const struct proc *p)
+{
+    return p->state == PROC_RUNNING || p->state == PROC_TERM || p->state == PROC_KILL;
+}
+
+void proc_release(struct proc *p, int64_t now_ms)
+{
+    for (int i = 0; i < 2; i++) {
+        proc_read(p, i, RELEASE_READS, now_ms);
+        proc_stream_close(p, i, now_ms);
+    }
+    free(p->id);
+    p->id = NULL;
+    p->state = PROC_DONE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Children                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int proc_become_subreaper(char *err, size_t errlen)
+{
+    if (getpid() == 1 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+        return 0;
+    snprintf(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+    return -1;
+}
+
+bool proc_any_child(void)
+{
+    siginfo_t si;
+    /* WNOWAIT: a zombie stays for the loop's reaper, which reports it */
+    return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* The parent and process group of pid from /proc/PID/stat; the command
+ * name in it may hold ')' and blanks, so fields are read after the last
+ * ')'. Returns 0 or -1. */
+static int stat_ids(const char *pid, pid_t *out_ppid, pid_t *out_pgrp)
+{
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    (void)fclose(f); /* read-only */
+    buf[n] = '\0';
+    char *close_paren = strrchr(buf, ')');
+    int ppid, pgrp;
+    if (close_paren == NULL || sscanf(close_paren + 1, " %*c %d %d", &ppid, &pgrp) != 2)
+        return -1;
+    *out_ppid = (pid_t)ppid;
+    *out_pgrp = (pid_t)pgrp;
+    return 0;
+}
+
+static bool pid_in(pid_t pid, const pid_t *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (set[i] == pid)
+            return true;
+    return false;
+}
+
+/* Each child is signalled through its process group: an orphan that
+ * daemonised leads a group of its own, and children of a job share the
+ * job's. Neither can be crond-lite's group: every job runs in a session of
+ * its own. */
+size_t proc_signal_children(int sig, const pid_t *skip, size_t nskip)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return 0;
+    pid_t self = getpid(), done[128]; /* groups signalled: once each (mostly) */
+    size_t count = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        pid_t ppid, pgrp;
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || stat_ids(e->d_name, &ppid, &pgrp) != 0)
+            continue;
+        if (ppid != self || pgrp <= 1 || pgrp == getpgrp() || pid_in(pgrp, skip, nskip)
+            || pid_in(pgrp, done, count < 128 ? count : 128))
+            continue;
+        if (kill(-pgrp, sig) == 0)
+            done[count++ % 128] = pgrp;
+    }
+    (void)closedir(d); /* read-only */
+    return count;
+}

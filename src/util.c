@@ -1,0 +1,136 @@
+/* util: growable arrays, FNV-1a, the bounded file reader (see util.h). */
+#include "crond/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int util_grow(void **arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap <= n) {
+        if (elem == 0 || ncap > SIZE_MAX / 2 / elem)
+            return -1;
+        ncap *= 2;
+    }
+    void *p = realloc(*arr, ncap * elem);
+    if (p == NULL)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+uint64_t util_hash(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+uint64_t util_hash_str(uint64_t h, const char *s)
+{
+    if (s == NULL)
+        return util_hash(h, "\xff", 1); /* no string holds a lone 0xff and then ends */
+    return util_hash(h, s, strlen(s) + 1);
+}
+
+int util_name_value(const struct util_name *t, size_t n, const char *s)
+{
+    if (s == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(t[i].name, s) == 0)
+            return t[i].value;
+    return -1;
+}
+
+const char *util_name_of(const struct util_name *t, size_t n, int value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].value == value)
+            return t[i].name;
+    return "unknown";
+}
+
+/* Reads fd into buf (max + 1 bytes of room) until EOF. Returns 0 or errno. */
+static int read_to_end(int fd, char *buf, size_t max, size_t *out_len)
+{
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, max + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno;
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > max)
+            return EFBIG;
+    }
+    *out_len = len;
+    return 0;
+}
+
+static int fail(int rc, char *err, size_t errlen, const char *what, size_t max)
+{
+    if (err == NULL || errlen == 0)
+        return rc;
+    if (rc == EFBIG)
+        snprintf(err, errlen, "larger than %zu bytes", max);
+    else if (rc == EISDIR || rc == EINVAL)
+        snprintf(err, errlen, "not a regular file");
+    else
+        snprintf(err, errlen, "%s: %s", what, strerror(rc));
+    return rc;
+}
+
+int util_read_file(const char *path, size_t max, struct util_file *out, char *err,
+                   size_t errlen)
+{
+    *out = (struct util_file){0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return fail(errno, err, errlen, "cannot open", max);
+    struct stat st;
+    int rc = 0;
+    const char *what = "cannot read";
+    if (fstat(fd, &st) != 0) {
+        rc = errno;
+        what = "cannot stat";
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    } else if ((uintmax_t)st.st_size > max) {
+        rc = EFBIG;
+    } else if ((out->data = malloc((size_t)st.st_size + 2)) == NULL) {
+        rc = ENOMEM;
+    } else {
+        /* st_size is a hint: read what is there, up to max */
+        size_t room = (size_t)st.st_size + 1 < max ? (size_t)st.st_size + 1 : max;
+        rc = read_to_end(fd, out->data, room, &out->len);
+        if (rc == EFBIG && room < max) {
+            /* it grew after fstat: what was read up to its size stands, and
+             * a later read (reload) sees the rest */
+            out->len = (size_t)st.st_size;
+            rc = 0;
+        }
+    }
+    (void)close(fd); /* read-only: a failing close loses nothing */
+    if (rc != 0) {
+        free(out->data);
+        *out = (struct util_file){0};
+        return fail(rc, err, errlen, what, max);
+    }
+    out->data[out->len] = '\0';
+    out->mode = st.st_mode;
+    return 0;
+}

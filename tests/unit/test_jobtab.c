@@ -1,0 +1,357 @@
+/* Unit tests of the job table and its reload transaction: what the daemon
+ * does on a reload, in milliseconds and without a daemon. Each test writes
+ * crontab files into a temporary directory, loads them with the real
+ * loader and applies the result to a table, as the daemon does. */
+#include "testutil.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crond/jobtab.h"
+#include "crond/loader.h"
+#include "crond/zone.h"
+
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z in ms */
+#define MIN 60000LL
+
+static char dir[64];
+static struct zone_cache *zones;
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/test_jobtab-XXXXXX");
+    zones = zone_cache_new(NULL);
+    return mkdtemp(dir) != NULL && zones != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    zone_cache_free(zones);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes dir/name with the given lines. */
+static void put(const char *name, ...)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    mkdir(path, 0755); /* a subdirectory, when name has one */
+    *slash = '/';
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    va_list ap;
+    va_start(ap, name);
+    for (const char *l = va_arg(ap, const char *); l != NULL; l = va_arg(ap, const char *))
+        fprintf(f, "%s\n", l);
+    va_end(ap);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Loads the crontab paths (relative to dir) and applies them at now. */
+static int apply(struct jobtab *t, int64_t now, struct jobtab_diff *out, const char *p1,
+                 const char *p2)
+{
+    char a[256], b[256];
+    snprintf(a, sizeof a, "%s/%s", dir, p1);
+    snprintf(b, sizeof b, "%s/%s", dir, p2 != NULL ? p2 : "");
+    const char *paths[] = {a, b};
+    char err[128];
+    struct loader_opts lo = {
+        .default_zone = zone_cache_get(zones, "UTC", err, sizeof err),
+        .zones = zones,
+        .now = now / 1000,
+        .uid = (unsigned)geteuid(),
+    };
+    struct loader_result r;
+    assert_int_equal(loader_load(paths, p2 != NULL ? 2 : 1, &lo, &r), 0);
+    return jobtab_apply(t, &r, now, out);
+}
+
+static struct jobtab_job *by_cmd(const struct jobtab *t, const char *cmd)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->jobs[i].lj->entry->command, cmd) == 0)
+            return &t->jobs[i];
+    fail_msg("no job runs '%s'", cmd);
+    return NULL;
+}
+
+static void expect_diff(const struct jobtab_diff *d, size_t added, size_t removed, size_t kept,
+                        size_t invalid_kept)
+{
+    if (d->added != added || d->removed != removed || d->kept != kept
+        || d->invalid_kept != invalid_kept)
+        fail_msg("diff added %zu removed %zu kept %zu invalid_kept %zu, want %zu %zu %zu %zu",
+                 d->added, d->removed, d->kept, d->invalid_kept, added, removed, kept,
+                 invalid_kept);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_first_load_adds_everything(void **state)
+{
+    (void)state;
+    put("a/app.cron", "*/5 * * * * echo five", "@reboot echo boot", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "a/app.cron", NULL), 0);
+    expect_diff(&d, 2, 0, 0, 0);
+    assert_int_equal(t.n, 2);
+    struct jobtab_job *five = by_cmd(&t, "echo five"), *boot = by_cmd(&t, "echo boot");
+    assert_true(five->jid != 0 && boot->jid != 0 && five->jid != boot->jid);
+    assert_int_equal(five->sj.next_ms, T0 + 5 * MIN);
+    assert_int_equal(boot->sj.next_ms, T0); /* @reboot: at the daemon's start */
+    assert_ptr_equal(jobtab_find(&t, five->jid), five);
+    assert_ptr_equal(jobtab_job_of(&five->sj), five);
+    assert_string_equal(five->lj->id, "app.cron:1");
+    assert_int_equal(sched_next_due(&t.sched), T0);
+    jobtab_free(&t);
+}
+
+/* The heart of a reload: an unchanged job keeps its due time, its running
+ * and queued state and its last result, even when lines above it moved. */
+static void test_kept_job_keeps_state(void **state)
+{
+    (void)state;
+    put("k.cron", "*/5 * * * * keep", "0 * * * * other", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_QUEUE);
+    assert_int_equal(apply(&t, T0, &d, "k.cron", NULL), 0);
+    struct jobtab_job *k = by_cmd(&t, "keep");
+    uint64_t jid = k->jid;
+    k->sj.running = 1;
+    k->sj.queued = true;
+    k->sj.next_ms = T0 + 42 * MIN; /* as if planned earlier */
+    k->last_start_ms = T0 + 1000;
+    k->last_exit_ms = T0 + 2000;
+    k->last_wstatus = 3 << 8;
+
+    put("k.cron", "# a comment moves the lines down", "*/5 * * * * keep", "0 * * * * other",
+        NULL);
+    assert_int_equal(apply(&t, T0 + 7 * MIN, &d, "k.cron", NULL), 0);
+    expect_diff(&d, 0, 0, 2, 0);
+    k = jobtab_find(&t, jid);
+    assert_non_null(k);
+    assert_string_equal(k->lj->id, "k.cron:2"); /* its new line */
+    assert_int_equal(k->sj.next_ms, T0 + 42 * MIN);
+    assert_int_equal(k->sj.running, 1);
+    assert_true(k->sj.queued);
+    assert_int_equal(k->last_start_ms, T0 + 1000);
+    assert_int_equal(k->last_exit_ms, T0 + 2000);
+    assert_int_equal(k->last_wstatus, 3 << 8);
+    assert_int_equal(sched_next_due(&t.sched), T0 + 42 * MIN);
+    jobtab_free(&t);
+}
+
+/* Any change of the line (command, schedule, a variable above it) makes a
+ * new job, planned from now; the old one is removed. */
+static void test_changed_line_is_new_job(void **state)
+{
+    (void)state;
+    put("c.cron", "*/5 * * * * first", "*/5 * * * * second", "*/5 * * * * third", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "c.cron", NULL), 0);
+    uint64_t first = by_cmd(&t, "first")->jid, second = by_cmd(&t, "second")->jid;
+    uint64_t third = by_cmd(&t, "third")->jid;
+    by_cmd(&t, "second")->sj.running = 1;
+
+    put("c.cron", "*/5 * * * * first", "*/10 * * * * second", "X=1", "*/5 * * * * third",
+        NULL);
+    assert_int_equal(apply(&t, T0 + 11 * MIN, &d, "c.cron", NULL), 0);
+    expect_diff(&d, 2, 2, 1, 0);
+    assert_non_null(jobtab_find(&t, first));
+    assert_null(jobtab_find(&t, second)); /* a new schedule: a new job */
+    assert_null(jobtab_find(&t, third));  /* a new variable in its environment */
+    struct jobtab_job *s = by_cmd(&t, "second");
+    assert_true(s->jid > third);
+    assert_int_equal(s->sj.running, 0); /* the old run belongs to the old job */
+    assert_int_equal(s->sj.next_ms, T0 + 20 * MIN);
+    assert_int_equal(by_cmd(&t, "third")->sj.next_ms, T0 + 15 * MIN);
+    jobtab_free(&t);
+}
+
+/* A file that became invalid keeps its old jobs, state and all, while the
+ * changes of the other file apply. */
+static void test_invalid_file_keeps_old_jobs(void **state)
+{
+    (void)state;
+    put("v/good.cron", "*/5 * * * * good-old", NULL);
+    put("v/bad.cron", "*/5 * * * * bad-1", "*/7 * * * * bad-2", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "v", NULL), 0);
+    expect_diff(&d, 3, 0, 0, 0);
+    uint64_t b1 = by_cmd(&t, "bad-1")->jid;
+    by_cmd(&t, "bad-1")->sj.running = 2;
+
+    put("v/good.cron", "*/5 * * * * good-new", NULL);
+    put("v/bad.cron", "*/5 * * * * bad-1", "0 0 32 * * broken", "* * * * * bad-3", NULL);
+    assert_int_equal(apply(&t, T0 + MIN, &d, "v", NULL), 0);
+    expect_diff(&d, 1, 1, 0, 2);
+    assert_int_equal(t.n, 3);
+    struct jobtab_job *k = jobtab_find(&t, b1);
+    assert_non_null(k);
+    assert_int_equal(k->sj.running, 2);
+    assert_string_equal(k->lj->entry->command, "bad-1");
+    by_cmd(&t, "bad-2");       /* the old version of the file stays whole */
+    by_cmd(&t, "good-new");
+    for (size_t i = 0; i < t.n; i++)
+        assert_string_not_equal(t.jobs[i].lj->entry->command, "bad-3");
+
+    /* fixed: the file's new jobs replace the old ones, bad-1 kept */
+    put("v/bad.cron", "*/5 * * * * bad-1", "* * * * * bad-3", NULL);
+    assert_int_equal(apply(&t, T0 + 2 * MIN, &d, "v", NULL), 0);
+    expect_diff(&d, 1, 1, 2, 0);
+    assert_non_null(jobtab_find(&t, b1));
+    by_cmd(&t, "bad-3");
+    jobtab_free(&t);
+}
+
+/* Two crontabs with one name in two directories: their jobs have ids by
+ * path and each keeps its own state, even with the same line. */
+static void test_two_files_same_name(void **state)
+{
+    (void)state;
+    put("x/app.cron", "*/5 * * * * same", NULL);
+    put("y/app.cron", "*/5 * * * * same", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "x/app.cron", "y/app.cron"), 0);
+    assert_int_equal(t.n, 2);
+    struct jobtab_job *x = &t.jobs[0], *y = &t.jobs[1];
+    assert_true(strstr(x->lj->id, "x/app.cron:1") != NULL);
+    assert_true(strstr(y->lj->id, "y/app.cron:1") != NULL);
+    uint64_t xj = x->jid, yj = y->jid;
+    y->sj.running = 1;
+
+    put("x/app.cron", "*/5 * * * * changed", NULL);
+    assert_int_equal(apply(&t, T0 + MIN, &d, "x/app.cron", "y/app.cron"), 0);
+    expect_diff(&d, 1, 1, 1, 0);
+    assert_null(jobtab_find(&t, xj));
+    y = jobtab_find(&t, yj);
+    assert_non_null(y);
+    assert_int_equal(y->sj.running, 1);
+    assert_true(strstr(jobtab_path(y), "y/app.cron") != NULL);
+    jobtab_free(&t);
+}
+
+/* A job removed while it runs: its jid finds nothing any more, so its
+ * process, which outlives it, updates no job when it exits. */
+static void test_removed_while_running(void **state)
+{
+    (void)state;
+    put("r.cron", "* * * * * * * long", "* * * * * stay", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "r.cron", NULL), 0);
+    struct jobtab_job *l = by_cmd(&t, "long");
+    uint64_t jid = l->jid;
+    l->sj.running = 1;
+    put("r.cron", "* * * * * stay", NULL);
+    assert_int_equal(apply(&t, T0 + 3000, &d, "r.cron", NULL), 0);
+    expect_diff(&d, 0, 1, 1, 0);
+    assert_null(jobtab_find(&t, jid));
+    assert_int_equal(t.n, 1);
+    assert_int_equal(sched_next_due(&t.sched), T0 + MIN); /* nothing per second left */
+    /* the jid is not given again */
+    put("r.cron", "* * * * * stay", "* * * * * * * long", NULL);
+    assert_int_equal(apply(&t, T0 + 4000, &d, "r.cron", NULL), 0);
+    assert_true(by_cmd(&t, "long")->jid > jid);
+    jobtab_free(&t);
+}
+
+/* Two identical lines are two jobs; a reload keeps both, each with the
+ * state of one, and removing one line keeps one. */
+static void test_duplicate_lines(void **state)
+{
+    (void)state;
+    put("d.cron", "*/5 * * * * dup", "*/5 * * * * dup", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "d.cron", NULL), 0);
+    assert_int_equal(t.n, 2);
+    t.jobs[0].sj.running = 1;
+    t.jobs[1].sj.running = 2;
+    uint64_t a = t.jobs[0].jid, b = t.jobs[1].jid;
+    assert_int_equal(apply(&t, T0 + MIN, &d, "d.cron", NULL), 0);
+    expect_diff(&d, 0, 0, 2, 0);
+    assert_int_equal(jobtab_find(&t, a)->sj.running + jobtab_find(&t, b)->sj.running, 3);
+    put("d.cron", "*/5 * * * * dup", NULL);
+    assert_int_equal(apply(&t, T0 + 2 * MIN, &d, "d.cron", NULL), 0);
+    expect_diff(&d, 0, 1, 1, 0);
+    jobtab_free(&t);
+}
+
+/* @reboot runs at the daemon's start only: added by a later reload, it is
+ * never due; kept, it stays as it was. @every counts from the start. */
+static void test_reboot_and_every_across_reloads(void **state)
+{
+    (void)state;
+    put("e.cron", "@every 90s tick", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "e.cron", NULL), 0);
+    put("e.cron", "@every 90s tick", "@reboot boot", "@every 60s tock", NULL);
+    assert_int_equal(apply(&t, T0 + 100000, &d, "e.cron", NULL), 0);
+    expect_diff(&d, 2, 0, 1, 0);
+    assert_int_equal(by_cmd(&t, "boot")->sj.next_ms, SCHED_NEVER);
+    assert_int_equal(by_cmd(&t, "tock")->sj.next_ms, T0 + 120000); /* origin + 2 x 60 s */
+    assert_int_equal(by_cmd(&t, "tick")->sj.next_ms, T0 + 90000);  /* kept as planned */
+    jobtab_free(&t);
+}
+
+/* The INI-style policy of a job wins over the table's default; a missing
+ * file is an error that keeps the old jobs like an invalid one. */
+static void test_missing_file_keeps_jobs(void **state)
+{
+    (void)state;
+    put("m/gone.cron", "*/5 * * * * gone", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_ALLOW);
+    assert_int_equal(apply(&t, T0, &d, "m/gone.cron", NULL), 0);
+    assert_int_equal(t.jobs[0].sj.overlap, OVERLAP_ALLOW);
+    uint64_t jid = t.jobs[0].jid;
+    char path[256];
+    snprintf(path, sizeof path, "%s/m/gone.cron", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(apply(&t, T0 + MIN, &d, "m/gone.cron", NULL), 0);
+    expect_diff(&d, 0, 0, 0, 1);
+    assert_non_null(jobtab_find(&t, jid));
+    jobtab_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_load_adds_everything),
+        cmocka_unit_test(test_kept_job_keeps_state),
+        cmocka_unit_test(test_changed_line_is_new_job),
+        cmocka_unit_test(test_invalid_file_keeps_old_jobs),
+        cmocka_unit_test(test_two_files_same_name),
+        cmocka_unit_test(test_removed_while_running),
+        cmocka_unit_test(test_duplicate_lines),
+        cmocka_unit_test(test_reboot_and_every_across_reloads),
+        cmocka_unit_test(test_missing_file_keeps_jobs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,328 @@
+/* Unit tests of proc, the life of a run, without an event loop: the state
+ * table itself, then real /bin/sh children driven by a small poll(2) loop
+ * that plays the daemon's part (pipes readable -> proc_read, EOF ->
+ * proc_stream_close, waitpid -> proc_exited, deadlines -> proc_deadline).
+ * The records go to a temporary file and are read back. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crond/crontab.h"
+#include "crond/log.h"
+#include "crond/proc.h"
+#include "crond/user.h"
+
+extern char **environ;
+
+/* ------------------------------------------------------------------------ */
+/* The table                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void test_table(void **state)
+{
+    (void)state;
+    static const struct {
+        enum proc_state from;
+        enum proc_event ev;
+        enum proc_state to;
+    } rows[] = {
+        {PROC_RUNNING, PROC_EV_EXIT, PROC_DRAIN},
+        {PROC_RUNNING, PROC_EV_DEADLINE, PROC_TERM},
+        {PROC_RUNNING, PROC_EV_STOP, PROC_TERM},
+        {PROC_RUNNING, PROC_EV_FORCE, PROC_KILL},
+        {PROC_RUNNING, PROC_EV_CLOSED, PROC_RUNNING},
+        {PROC_TERM, PROC_EV_DEADLINE, PROC_KILL},
+        {PROC_TERM, PROC_EV_STOP, PROC_TERM},
+        {PROC_TERM, PROC_EV_FORCE, PROC_KILL},
+        {PROC_TERM, PROC_EV_EXIT, PROC_DRAIN},
+        {PROC_KILL, PROC_EV_STOP, PROC_KILL},
+        {PROC_KILL, PROC_EV_DEADLINE, PROC_KILL},
+        {PROC_KILL, PROC_EV_EXIT, PROC_DRAIN},
+        {PROC_DRAIN, PROC_EV_STOP, PROC_DRAIN},
+        {PROC_DRAIN, PROC_EV_FORCE, PROC_DRAIN},
+        {PROC_DRAIN, PROC_EV_CLOSED, PROC_DONE},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (proc_next(rows[i].from, rows[i].ev) != rows[i].to)
+            fail_msg("row %zu: state %d event %d gives %d, want %d", i, (int)rows[i].from,
+                     (int)rows[i].ev, (int)proc_next(rows[i].from, rows[i].ev), (int)rows[i].to);
+    /* DONE is the end: nothing leaves it */
+    for (int ev = 0; ev < PROC_NEVENTS; ev++)
+        assert_int_equal(proc_next(PROC_DONE, (enum proc_event)ev), PROC_DONE);
+    /* nothing goes back to RUNNING, nothing but CLOSED reaches DONE */
+    for (int s = 0; s < PROC_NSTATES; s++)
+        for (int ev = 0; ev < PROC_NEVENTS; ev++) {
+            enum proc_state to = proc_next((enum proc_state)s, (enum proc_event)ev);
+            assert_true(to != PROC_RUNNING || s == PROC_RUNNING);
+            assert_true(to != PROC_DONE || s == PROC_DONE || ev == PROC_EV_CLOSED);
+        }
+}
+
+/* ------------------------------------------------------------------------ */
+/* A small loop in the daemon's place                                       */
+/* ------------------------------------------------------------------------ */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct fixture {
+    struct log log;
+    FILE *out;                 /* where log writes, read back by records() */
+    struct user self;
+    char chunk[4096];
+    struct proc_host host;
+    int exited;                /* calls of host.exited */
+    int exited_status;
+    char text[65536];          /* the records so far */
+};
+
+static void on_exited(void *ctx, struct proc *p)
+{
+    struct fixture *f = ctx;
+    f->exited++;
+    f->exited_status = p->wstatus;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char err[128];
+    if (f == NULL || (f->out = tmpfile()) == NULL
+        || user_self(NULL, NULL, &f->self, err, sizeof err) != 0)
+        return -1;
+    log_init(&f->log, fileno(f->out), LOG_FORMAT_TEXT, LOG_LEVEL_DEBUG);
+    f->host = (struct proc_host){&f->log, 200, f->chunk, sizeof f->chunk, on_exited, f,
+                                 environ, &f->self, "/bin/sh", false, false, 0};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    fclose(f->out);
+    user_free(&f->self);
+    free(f);
+    return 0;
+}
+
+/* The records written so far, one line each. */
+static const char *records(struct fixture *f)
+{
+    size_t n = (size_t)pread(fileno(f->out), f->text, sizeof f->text - 1, 0);
+    f->text[n < sizeof f->text ? n : 0] = '\0';
+    return f->text;
+}
+
+static void expect_record(struct fixture *f, const char *needle)
+{
+    if (strstr(records(f), needle) == NULL)
+        fail_msg("no record with '%s' in:\n%s", needle, f->text);
+}
+
+/* The records from the one with a to the one with b are in this order. */
+static void expect_before(struct fixture *f, const char *a, const char *b)
+{
+    const char *pa = strstr(records(f), a), *pb = strstr(f->text, b);
+    if (pa == NULL || pb == NULL || pa > pb)
+        fail_msg("'%s' is not before '%s' in:\n%s", a, b, f->text);
+}
+
+/* An environment snapshot without variables. */
+static char *no_vars[] = {NULL};
+static struct crontab_env none = {no_vars, 0};
+
+static void start(struct fixture *f, struct proc *p, const char *cmd, int64_t timeout_ms)
+{
+    struct crontab_entry e = {.command = (char *)cmd, .env = &none};
+    struct proc_job job = {7, "t.cron:1", &e, NULL, NULL, timeout_ms};
+    assert_int_equal(proc_spawn(p, &f->host, &job, now_ms()), 0);
+    assert_int_equal(p->state, PROC_RUNNING);
+    assert_int_equal(p->jid, 7);
+}
+
+/* Plays the loop until p is DONE or ms have passed: returns its state. With
+ * deadlines, proc_deadline is called when deadline_ms passes. */
+static enum proc_state drive(struct proc *p, int ms)
+{
+    int64_t end = now_ms() + ms;
+    while (p->state != PROC_DONE && now_ms() < end) {
+        struct pollfd fds[2];
+        for (int i = 0; i < 2; i++)
+            fds[i] = (struct pollfd){.fd = p->out[i].fd, .events = POLLIN};
+        (void)poll(fds, 2, 10);
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].revents != 0)
+                proc_read(p, i, 4, now_ms());
+            if (proc_stream_eof(p, i))
+                proc_stream_close(p, i, now_ms());
+        }
+        int st;
+        if (proc_alive(p) && waitpid(p->pid, &st, WNOHANG) == p->pid)
+            proc_exited(p, st, now_ms());
+        if (proc_alive(p) && p->deadline_ms != 0 && now_ms() >= p->deadline_ms)
+            proc_deadline(p, now_ms());
+        for (int i = 0; i < 2; i++)
+            if (proc_stream_eof(p, i))
+                proc_stream_close(p, i, now_ms());
+    }
+    return p->state;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Runs                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Lines of both pipes, a last line without newline, then the exit; the host
+ * learns the status once. */
+static void test_output_then_exit(void **state)
+{
+    struct fixture *f = *state;
+    struct proc p;
+    start(f, &p, "echo one; echo two >&2; printf last; exit 3", 0);
+    expect_record(f, "event=job.start job=t.cron:1 pid=");
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    expect_record(f, "stream=stdout msg=one");
+    expect_record(f, "stream=stderr msg=two");
+    expect_record(f, "stream=stdout msg=last");
+    expect_record(f, "event=job.exit job=t.cron:1");
+    expect_record(f, " status=3 duration_ms=");
+    expect_before(f, "msg=last", "event=job.exit");
+    expect_before(f, "event=job.start", "msg=one");
+    assert_int_equal(f->exited, 1);
+    assert_int_equal(WEXITSTATUS(f->exited_status), 3);
+    proc_release(&p, now_ms());
+}
+
+/* A timeout: SIGTERM to the group, then after the grace (200 ms) SIGKILL,
+ * both said with reason=timeout; a job that ignores SIGTERM dies of the
+ * SIGKILL. */
+static void test_timeout_term_then_kill(void **state)
+{
+    struct fixture *f = *state;
+    struct proc p;
+    start(f, &p, "trap '' TERM; echo ready; sleep 5 & wait; sleep 5", 100);
+    int64_t t0 = now_ms();
+    assert_int_equal(drive(&p, 3000), PROC_DONE);
+    int64_t took = now_ms() - t0;
+    expect_record(f, "event=job.kill job=t.cron:1");
+    expect_record(f, "signal=SIGTERM reason=timeout");
+    expect_record(f, "signal=SIGKILL reason=timeout");
+    expect_before(f, "signal=SIGTERM", "signal=SIGKILL");
+    expect_record(f, "event=job.exit job=t.cron:1");
+    expect_record(f, "signal=SIGKILL duration_ms=");
+    assert_true(took >= 250 && took < 2500);
+    assert_true(WIFSIGNALED(f->exited_status) && WTERMSIG(f->exited_status) == SIGKILL);
+    proc_release(&p, now_ms());
+}
+
+/* A stop: SIGTERM (reason=stop) reaches the whole group, the job's child
+ * included; a second stop signal (force) would be SIGKILL (reason=grace). */
+static void test_stop_and_force(void **state)
+{
+    struct fixture *f = *state;
+    struct proc p;
+    start(f, &p, "sleep 5", 0);
+    proc_stop(&p, now_ms());
+    assert_int_equal(p.state, PROC_TERM);
+    assert_true(p.deadline_ms > 0);
+    assert_int_equal(drive(&p, 3000), PROC_DONE);
+    expect_record(f, "signal=SIGTERM reason=stop");
+    expect_record(f, "signal=SIGTERM duration_ms=");
+    proc_release(&p, now_ms());
+
+    struct proc q;
+    start(f, &q, "trap '' TERM; echo x; sleep 5 & wait; sleep 5", 0);
+    usleep(100000); /* the trap is set */
+    proc_stop(&q, now_ms());
+    proc_force(&q, now_ms());
+    assert_int_equal(q.state, PROC_KILL);
+    assert_int_equal(drive(&q, 3000), PROC_DONE);
+    expect_record(f, "signal=SIGKILL reason=grace");
+    proc_release(&q, now_ms());
+}
+
+/* The job exits while its background child still holds the pipes: the exit
+ * is logged at once (DRAIN), the child's later line still relayed, and the
+ * run ends only at EOF. */
+static void test_drain_after_exit(void **state)
+{
+    struct fixture *f = *state;
+    struct proc p;
+    start(f, &p, "(sleep 0.3; echo late) & echo early", 0);
+    int64_t t0 = now_ms();
+    while (p.state == PROC_RUNNING && now_ms() - t0 < 2000)
+        drive(&p, 10);
+    assert_int_equal(p.state, PROC_DRAIN);
+    expect_record(f, "event=job.exit");
+    assert_null(strstr(records(f), "msg=late"));
+    assert_int_equal(drive(&p, 3000), PROC_DONE);
+    expect_before(f, "event=job.exit", "msg=late");
+    int st;
+    while (waitpid(-1, &st, WNOHANG) > 0)
+        ; /* the orphaned subshell, if it was re-parented to us */
+    proc_release(&p, now_ms());
+}
+
+/* A job that cannot start: job.error with the reason, no run. */
+static void test_spawn_error(void **state)
+{
+    struct fixture *f = *state;
+    struct crontab_entry e = {.command = (char *)"true", .shell = (char *)"/nonexistent/sh",
+                              .env = &none};
+    struct proc_job job = {9, "bad.cron:4", &e, NULL, NULL, 0};
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), -1);
+    assert_int_equal(p.state, PROC_DONE);
+    expect_record(f, "event=job.error job=bad.cron:4 "
+                     "msg=\"exec /nonexistent/sh: No such file or directory\"");
+    assert_null(strstr(records(f), "event=job.start"));
+    int st;
+    while (waitpid(-1, &st, 0) > 0)
+        ; /* the child that failed to exec */
+}
+
+/* proc_any_child sees a child until it is reaped, zombies included. */
+static void test_any_child(void **state)
+{
+    (void)state;
+    int st;
+    while (waitpid(-1, &st, WNOHANG) > 0)
+        ;
+    assert_false(proc_any_child());
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    assert_true(proc_any_child());
+    usleep(50000); /* a zombie now: still a child */
+    assert_true(proc_any_child());
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_false(proc_any_child());
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test_setup_teardown(test_output_then_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_term_then_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_and_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drain_after_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spawn_error, setup, teardown),
+        cmocka_unit_test(test_any_child),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
