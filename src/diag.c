@@ -8,17 +8,21 @@
 
 #include "crond/util.h"
 
+/* Appends a diag owning msg (freed on failure). */
 static int diag_put(struct diag_list *l, enum diag_severity sev, const char *file, int line,
                     int col, char *msg)
 {
-    char *f = NULL;
-    if (msg == NULL || (file != NULL && (f = strdup(file)) == NULL)
-        || util_grow((void **)&l->items, l->n, &l->cap, sizeof *l->items) != 0) {
-        free(f);
+    if (msg == NULL || util_grow((void **)&l->items, l->n, &l->cap, sizeof *l->items) != 0) {
         free(msg);
         return -1;
     }
-    l->items[l->n++] = (struct diag){sev, f, line, col, msg};
+    struct diag *d = &l->items[l->n];
+    *d = (struct diag){sev, NULL, line, col, msg};
+    if (file != NULL && (d->file = strdup(file)) == NULL) {
+        free(msg);
+        return -1;
+    }
+    l->n++;
     l->nerrors += sev == DIAG_ERROR;
     return 0;
 }

@@ -201,10 +201,11 @@ static int build_jobs(struct build *b, struct jobtab_diff *out)
  * time, added ones are planned from now. */
 static int build_sched(struct build *b, int64_t now_ms, struct jobtab_diff *out)
 {
+    struct jobtab_job *jobs = b->jobs; /* (sched_init may change all of *b, says the analyzer) */
     sched_init(&b->sched, b->t->sched.origin_ms);
     sched_set_clock(&b->sched, b->t->sched.clock);
     for (size_t i = 0; i < b->n; i++) {
-        struct jobtab_job *j = &b->jobs[i];
+        struct jobtab_job *j = &jobs[i];
         const struct jobtab_job *o = i < b->nnew ? match_take(b, j) : j;
         int rc;
         if (o != NULL) {

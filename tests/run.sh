@@ -3,16 +3,23 @@
 # script against BUILD_DIR/crond-lite, then prints "N passed, N failed".
 # Unit counts come from cmocka's summary lines; e2e scripts print one
 # "ok - NAME" / "not ok - NAME" line per test (tests/e2e/lib.sh).
+#
+# The e2e scripts mostly wait on real seconds, so they run in two lanes at
+# once (E2E_LANES=1 runs them one after the other): the lanes are balanced
+# by time, and the scripts that load the machine most (bursts of 1,000
+# jobs, valgrind, the memory test) share lane 1, so they never overlap each
+# other. Results are printed in file order either way.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 build=${1:-build}
 export CROND_BIN="$PWD/$build/crond-lite"
 passed=0 failed=0 skipped=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
+    log="$work/unit.log"
     "$t" >"$log" 2>&1
     rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
@@ -25,11 +32,44 @@ for t in "$build"/tests/test_*; do
     passed=$((passed + p)) failed=$((failed + f))
 done
 
+# Lane 1: the heavy scripts, and enough others to balance the lanes.
+lane1=" test_faults_load test_faults_memory test_daemon_valgrind test_daemon test_faults "
+lane1+=" test_cli test_manpage test_fuzz_replay test_static test_examples "
+
+# run_e2e SCRIPT: runs it, keeping its output and time in $work.
+run_e2e() {
+    local t=$1 name t0
+    name=$(basename "$t" .sh)
+    t0=$SECONDS
+    bash "$t" >"$work/$name.log" 2>&1
+    echo "$? $((SECONDS - t0))" >"$work/$name.rc"
+}
+
+lane() {
+    local which=$1 t name in1
+    for t in tests/e2e/test_*.sh; do
+        [ -f "$t" ] || continue
+        name=$(basename "$t" .sh)
+        in1=2
+        case $lane1 in *" $name "*) in1=1 ;; esac
+        [ "${E2E_LANES:-2}" = 1 ] || [ "$in1" = "$which" ] || continue
+        run_e2e "$t"
+    done
+}
+
+if [ "${E2E_LANES:-2}" = 1 ]; then
+    lane 1
+else
+    lane 1 &
+    lane 2 &
+    wait
+fi
+
 for t in tests/e2e/test_*.sh; do
     [ -f "$t" ] || continue
-    t0=$SECONDS
-    bash "$t" >"$log" 2>&1
-    rc=$?
+    name=$(basename "$t" .sh)
+    log="$work/$name.log"
+    read -r rc secs <"$work/$name.rc" || { rc=1; secs=0; }
     p=$(grep -c '^ok ' "$log")
     f=$(grep -c '^not ok ' "$log")
     s=$(grep -c '^skip ' "$log")
@@ -37,7 +77,7 @@ for t in tests/e2e/test_*.sh; do
     skipped=$((skipped + s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     if [ "$f" -ne 0 ]; then echo "--- $t"; grep -v '^ok ' "$log" | head -60; fi
-    echo "e2e $(basename "$t"): $p passed, $f failed ($((SECONDS - t0)) s)"
+    echo "e2e $name.sh: $p passed, $f failed ($secs s)"
     passed=$((passed + p)) failed=$((failed + f))
 done
 

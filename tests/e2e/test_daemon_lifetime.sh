@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of the daemon's lifetime: overlap policies, graceful stop
-# and grace expiry, reaping (as PID 1 and as a subreaper), reloads.
+# and grace expiry, reaping (as PID 1 and as a subreaper), SIGUSR1.
 # The contract is DESIGN.md sections 4, 5 and 7.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/helpers/daemon.sh"
@@ -204,96 +204,9 @@ no_zombies_as_subreaper() {
     [ "$(nrec event=job.start)" -ge 4 ] || fail "job ran $(nrec event=job.start) times"
 }
 
-# SIGHUP re-reads the crontabs (with --no-reload, only SIGHUP does); an
-# invalid file keeps the old jobs and logs config.error.
-sighup_reload() {
-    mkdir tabs
-    echo '* * * * * * * echo one' >tabs/app.cron
-    start_daemon --no-reload -f tabs
-    wait_rec 1 3 event=job.output msg=one
-    printf '* * * * * * * echo one\n* * * * * * * echo two\n' >tabs/app.cron
-    sleep 1.5
-    expect_eq "runs of the new job before SIGHUP (--no-reload)" 0 "$(nrec event=job.output msg=two)"
-    kill -HUP "$DPID"
-    wait_rec 1 3 event=job.output job=app.cron:2 msg=two
-    [ "$(nrec event=daemon.reload)" -ge 1 ] || fail "no daemon.reload record"
-    printf '* * * * * * * echo one\n0 0 32 * * echo bad\n' >tabs/app.cron
-    kill -HUP "$DPID"
-    wait_rec 1 3 event=config.error line=2
-    local e n1 n2
-    e=$(rec event=config.error line=2 -f file -f line -f col -f msg | head -1)
-    grep -qE $'^(.*/)?app\\.cron\t2\t5\tday of month 32' <<<"$e" || fail "config.error: '$e'"
-    n1=$(nrec event=job.output msg=one)
-    n2=$(nrec event=job.output job=app.cron:2 msg=two)
-    wait_rec $((n1 + 2)) 3 event=job.output msg=one
-    wait_rec $((n2 + 2)) 3 event=job.output job=app.cron:2 msg=two
-}
-
-# Without SIGHUP, a changed file is seen (watching is on by default).
-reload_on_change() {
-    mkdir tabs
-    echo '* * * * * * * echo one' >tabs/app.cron
-    start_daemon -f tabs
-    wait_rec 1 3 event=job.output msg=one
-    printf '* * * * * * * echo one\n* * * * * * * echo two\n' >tabs/app.cron
-    wait_rec 1 4 event=job.output job=app.cron:2 msg=two
-    # replaced by rename, as editors and config tools do
-    printf '* * * * * * * echo one\n* * * * * * * echo two\n* * * * * * * echo three\n' >tabs/.app.cron.tmp
-    mv tabs/.app.cron.tmp tabs/app.cron
-    wait_rec 1 4 event=job.output job=app.cron:3 msg=three
-}
-
-# A file added to a crontab directory is read; a removed file's jobs stop; a
-# file made invalid keeps its old jobs and logs config.error.
-reload_directory_changes() {
-    mkdir tabs
-    echo '* * * * * * * echo a' >tabs/a.cron
-    echo '* * * * * * * echo b' >tabs/b.cron
-    start_daemon -f tabs
-    wait_rec 1 3 event=job.output job=b.cron:1 msg=b
-    echo '* * * * * * * echo c' >tabs/c.cron
-    rm tabs/b.cron
-    wait_rec 1 4 event=job.output job=c.cron:1 msg=c
-    sleep 1.2   # a second for a run of b.cron:1 that was already due
-    local nb na
-    nb=$(nrec event=job.start job=b.cron:1)
-    printf '* * * * * * * echo a\n0 0 32 * * echo bad\n' >tabs/a.cron
-    wait_rec 1 4 event=config.error line=2
-    na=$(nrec event=job.start job=a.cron:1)
-    wait_rec $((na + 2)) 3 event=job.start job=a.cron:1
-    expect_eq "runs of the removed file's job" "$nb" "$(nrec event=job.start job=b.cron:1)"
-}
-
-# A Kubernetes ConfigMap update: the ..data symlink is swapped atomically.
-reload_configmap_swap() {
-    mkdir -p cm/..v1 cm/..v2
-    echo '* * * * * * * echo v1' >cm/..v1/jobs
-    printf '* * * * * * * echo v1\n* * * * * * * echo v2\n' >cm/..v2/jobs
-    ln -s ..v1 cm/..data
-    ln -s ..data/jobs cm/jobs
-    start_daemon -f cm
-    wait_rec 1 3 event=job.output job=jobs:1 msg=v1
-    ln -s ..v2 cm/..data_tmp
-    mv -T cm/..data_tmp cm/..data
-    wait_rec 1 4 event=job.output job=jobs:2 msg=v2
-}
-
-# A reload keeps an unchanged job and its running process.
-reload_keeps_running_job() {
-    mkdir tabs
-    echo '* * * * * * * echo start; sleep 3; echo end' >tabs/app.cron
-    start_daemon --no-reload -f tabs
-    wait_rec 1 3 event=job.output job=app.cron:1 msg=start
-    local p
-    p=$(first_pid app.cron:1)
-    printf '* * * * * * * echo start; sleep 3; echo end\n* * * * * * * echo new\n' >tabs/app.cron
-    kill -HUP "$DPID"
-    wait_rec 1 3 event=job.output job=app.cron:2 msg=new
-    wait_rec 1 4 event=job.exit pid="$p"
-    expect_eq "the running job ended normally" "0 end" \
-        "$(rec event=job.exit pid="$p" -f status) $(msgs app.cron:1 "$p" | tail -1)"
-    no_overlap app.cron:1
-}
+# Reloads (SIGHUP, file changes, directories, ConfigMaps, a kept job's
+# running process) are tested in test_reload.sh, and what a reload does to
+# the job table in tests/unit/test_jobtab.c.
 
 # SIGUSR1: one record per job with its schedule, its next time and the pids
 # of its running processes.
@@ -334,9 +247,4 @@ run_test "a second SIGTERM kills at once" second_term_kills
 run_test "SIGINT stops too; a second SIGINT kills at once" second_int_kills
 run_test "no zombies as PID 1 (unshare --pid)" no_zombies_as_pid1
 run_test "no zombies as a child subreaper" no_zombies_as_subreaper
-run_test "SIGHUP reloads; invalid file keeps the old jobs" sighup_reload
-run_test "a changed crontab is reloaded without SIGHUP" reload_on_change
-run_test "directory: added file read, removed file's jobs stop, invalid kept" reload_directory_changes
-run_test "a ConfigMap ..data swap is reloaded" reload_configmap_swap
-run_test "reload keeps an unchanged job's running process" reload_keeps_running_job
 run_test "SIGUSR1 logs each job's schedule, next time, pids" sigusr1_status

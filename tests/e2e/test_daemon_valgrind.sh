@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# valgrind over a 30-second daemon run with jobs (output, a failing start, a
+# valgrind over a 13-second daemon run with jobs (output, a failing start, a
 # job killed at stop), a reload (SIGHUP) and a graceful stop: no leak, no
 # error. Uses the plain build ($VALGRIND_BIN under `make check-asan`).
 . "$(dirname "$0")/lib.sh"
@@ -18,10 +18,10 @@ CRON
         --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
         --trace-children=no "$vg" -f tabs --grace 2s >out.log 2>vg.log &
     local pid=$! rc=0
-    sleep 12
+    sleep 6
     printf '*/2 * * * * * * echo after-reload\n* * * * * * * sleep 100\n' >>tabs/a.cron
     kill -HUP "$pid"
-    sleep 16
+    sleep 7
     kill -TERM "$pid"
     wait "$pid" || rc=$?
     if [ $rc -ne 0 ]; then cat vg.log; tail -5 out.log; fail "valgrind/daemon exit $rc"; fi
@@ -73,5 +73,5 @@ valgrind_100_reloads() {
     expect_eq "invalid versions kept the old job" 50 "$(grep -c 'event=daemon.reload .*invalid_kept=1' out.log)"
 }
 
-run_test "valgrind: 30 s with jobs, a reload and a stop is clean" valgrind_daemon_run
+run_test "valgrind: 13 s with jobs, a reload and a stop is clean" valgrind_daemon_run
 run_test "valgrind: 100 reloads leak nothing" valgrind_100_reloads

@@ -471,24 +471,10 @@ crontab_deleted() {
     crontab_fault 'rm tabs/victim.cron' removed
 }
 
-# A crontab named with -f (not found in a directory) that is deleted is a
-# file that cannot be read: config.error, its old jobs stay (as for an
-# unreadable file); written again, it is read again.
-crontab_file_deleted() {
-    victim_files
-    start_daemon -f tabs/victim.cron -f tabs/other.cron
-    crontab_fault 'cp tabs/victim.cron saved; rm tabs/victim.cron' \
-        'kept:cannot read: No such file or directory' 'cp saved tabs/victim.cron'
-}
-
-# Replaced by a directory: a directory in a crontab directory is no crontab
-# (not descended), so it is as if the file was removed.
-crontab_replaced_by_directory() {
-    victim_files
-    start_daemon -f tabs
-    crontab_fault 'rm tabs/victim.cron; mkdir tabs/victim.cron; echo "* * * * * * * echo inner" >tabs/victim.cron/inner' removed
-    expect_eq "runs of a file inside the directory" 0 "$(nrec event=job.start cmd='echo inner')"
-}
+# What the table does when a file named by -f is deleted (kept, read again
+# when back), is replaced by a folder (removed) or made writable by others
+# (refused, kept) is unit-tested (tests/unit/test_jobtab.c); here, the two
+# ways a change is seen: in a directory, and as an unprivileged daemon.
 
 # chmod 000: root reads anything, so the daemon runs as nobody. An
 # unreadable file is an invalid one: its old jobs stay.
@@ -499,14 +485,6 @@ crontab_unreadable() {
     chmod -R a+rX tabs
     start_wrapped setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups env HOME=/ -- -f tabs
     crontab_fault 'chmod 000 tabs/victim.cron' 'kept:cannot open: Permission denied' 'chmod 644 tabs/victim.cron'
-}
-
-# chmod o+w: refused (anyone could make the daemon run anything), which
-# makes the file invalid: its old jobs stay, its new content is not read.
-crontab_world_writable() {
-    victim_files
-    start_daemon -f tabs
-    crontab_fault 'chmod o+w tabs/victim.cron' 'kept:writable by others \(mode 0646\), refused' 'chmod o-w tabs/victim.cron'
 }
 
 run_test "fork fails (RLIMIT_NPROC): job.error, runs resume when a slot frees" fork_fails_nproc
@@ -521,7 +499,4 @@ run_test "stdout reader exits while a job runs: job stopped, exit 1" stdout_read
 run_test "a job closes its stdout early: stderr relayed, one job.exit" job_closes_stdout
 run_test "a grandchild keeps the pipe: exit logged, late line relayed, reaped" grandchild_keeps_pipe
 run_test "crontab deleted from a directory: its jobs removed, others keep their seconds" crontab_deleted
-run_test "crontab named by -f deleted: config.error, old jobs kept, read again when back" crontab_file_deleted
-run_test "crontab replaced by a directory: its jobs removed" crontab_replaced_by_directory
 run_test "crontab made unreadable: old jobs kept, config.error" crontab_unreadable
-run_test "crontab made world-writable: refused, old jobs kept" crontab_world_writable

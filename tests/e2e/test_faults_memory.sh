@@ -46,7 +46,7 @@ growth_ok() {
 # run in flight: each running job holds two 16 KiB relay buffers, and with
 # more jobs than the daemon starts in a second the samples would measure
 # how many runs happen to be in flight. VmRSS after 500 runs (warm-up)
-# and at the end (RUNS runs, default 10,000, or 45 s, whichever comes
+# and at the end (RUNS runs, default 10,000, or 25 s, whichever comes
 # first; RUNS and RUNS_SECONDS in the environment change those) grows by
 # less than 2 MB or 20 %.
 rss_many_runs() {
@@ -62,7 +62,7 @@ rss_many_runs() {
     r0=$(quiet_rss)
     n0=$(count job.exit)
     t0=$(now_ms)
-    for ((i = 0; i < ${RUNS_SECONDS:-45} * 10; i++)); do
+    for ((i = 0; i < ${RUNS_SECONDS:-25} * 10; i++)); do
         [ "$(count job.exit)" -ge "$target" ] && break
         sleep 0.1
     done

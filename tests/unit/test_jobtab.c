@@ -340,6 +340,63 @@ static void test_missing_file_keeps_jobs(void **state)
     jobtab_free(&t);
 }
 
+/* A crontab named by -f that disappears keeps its jobs until it is back;
+ * one made writable by others is refused the same way (its old jobs stay);
+ * in a directory, a crontab replaced by a folder is gone: its jobs are
+ * removed, with no error. Each is said by the loader's diags. */
+static void test_files_changing_under_us(void **state)
+{
+    (void)state;
+    put("f/victim.cron", "*/5 * * * * victim", NULL);
+    put("f/other.cron", "*/5 * * * * other", NULL);
+    char victim[256];
+    snprintf(victim, sizeof victim, "%s/f/victim.cron", dir);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "f/victim.cron", "f/other.cron"), 0);
+    uint64_t v = by_cmd(&t, "victim")->jid;
+
+    /* deleted, then back with a new line: kept, then reloaded */
+    assert_int_equal(unlink(victim), 0);
+    assert_int_equal(apply(&t, T0 + MIN, &d, "f/victim.cron", "f/other.cron"), 0);
+    expect_diff(&d, 0, 0, 1, 1);
+    assert_non_null(jobtab_find(&t, v));
+    put("f/victim.cron", "*/5 * * * * victim", "* * * * * back", NULL);
+    assert_int_equal(apply(&t, T0 + 2 * MIN, &d, "f/victim.cron", "f/other.cron"), 0);
+    expect_diff(&d, 1, 0, 2, 0);
+    assert_non_null(jobtab_find(&t, v));
+
+    /* writable by others: refused, old jobs kept; fixed: read again */
+    assert_int_equal(chmod(victim, 0666), 0);
+    put("f/victim.cron", "* * * * * sneaked in", NULL);
+    assert_int_equal(chmod(victim, 0666), 0);
+    assert_int_equal(apply(&t, T0 + 3 * MIN, &d, "f/victim.cron", "f/other.cron"), 0);
+    expect_diff(&d, 0, 0, 1, 2);
+    for (size_t i = 0; i < t.n; i++)
+        assert_string_not_equal(t.jobs[i].lj->entry->command, "sneaked in");
+    assert_int_equal(chmod(victim, 0644), 0);
+    assert_int_equal(apply(&t, T0 + 4 * MIN, &d, "f/victim.cron", "f/other.cron"), 0);
+    expect_diff(&d, 1, 2, 1, 0);
+    by_cmd(&t, "sneaked in");
+    jobtab_free(&t);
+
+    /* in a directory, replaced by a folder: its jobs go, quietly */
+    put("g/victim.cron", "*/5 * * * * victim", NULL);
+    put("g/other.cron", "*/5 * * * * other", NULL);
+    snprintf(victim, sizeof victim, "%s/g/victim.cron", dir);
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "g", NULL), 0);
+    assert_int_equal(unlink(victim), 0);
+    assert_int_equal(mkdir(victim, 0755), 0);
+    put("g/victim.cron/inner", "* * * * * inner", NULL); /* not descended */
+    assert_int_equal(apply(&t, T0 + MIN, &d, "g", NULL), 0);
+    expect_diff(&d, 0, 1, 1, 0);
+    assert_int_equal(t.n, 1);
+    by_cmd(&t, "other");
+    jobtab_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_lines),
         cmocka_unit_test(test_reboot_and_every_across_reloads),
         cmocka_unit_test(test_missing_file_keeps_jobs),
+        cmocka_unit_test(test_files_changing_under_us),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
