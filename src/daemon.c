@@ -49,8 +49,10 @@
 #define RESYNC_SECONDS 0.6
 /* Editors and kubelet make several changes in a row: reload once they stop. */
 #define SETTLE_SECONDS 0.2
-/* After the grace's SIGKILL: how long the last children get to be reaped. */
+/* After the grace's SIGKILL: how long the last children get to be reaped,
+ * and how often orphans re-parented meanwhile are killed. */
 #define REAP_SECONDS 0.5
+#define REAP_TICK_SECONDS 0.02
 
 /* ------------------------------------------------------------------------ */
 /* State                                                                    */
@@ -92,6 +94,7 @@ struct crond {
     ev_timer grace;               /* SIGKILL after --grace, then the reap bound */
     bool stopping;
     bool killed;                  /* the grace is over: SIGKILL went */
+    int64_t reap_end_ms;          /* when waiting for the last children ends */
     int status;                   /* exit status */
     char chunk[READ_CHUNK];       /* read buffer shared by all pipes */
 };
@@ -199,20 +202,19 @@ static void run_exited(void *ctx, struct proc *p)
     sched_exited(&j->sj, on_action, d);
 }
 
-/* Starts a run of j with its watchers; NULL when it could not start (proc
- * logged why). */
-static struct run *run_new(struct crond *d, const struct jobtab_job *j)
+/* Starts a run of j with its watchers (nothing when proc said why not). */
+static void run_start(struct crond *d, struct jobtab_job *j)
 {
     struct proc_job job = {j->jid, j->lj->id, j->lj->entry, j->lj->user, j->lj->workdir,
                            j->lj->timeout_ms};
     struct run *r = calloc(1, sizeof *r);
     if (r == NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", "out of memory");
-        return NULL;
+        return;
     }
     if (proc_spawn(&r->p, &d->host, &job, now_ms()) != 0) {
         free(r);
-        return NULL;
+        return;
     }
     r->d = d;
     for (int i = 0; i < 2; i++) {
@@ -227,39 +229,25 @@ static struct run *run_new(struct crond *d, const struct jobtab_job *j)
     if (d->runs != NULL)
         d->runs->prev = r;
     d->runs = r;
-    run_sync(r);
-    return r;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Starting jobs                                                            */
-/* ------------------------------------------------------------------------ */
-
-#define log_job(d, level, event, j, key, value) \
-    report_job((d)->log, now_ms(), (level), (event), (j), (key), (value))
-
-static void job_start(struct crond *d, struct jobtab_job *j)
-{
-    struct run *r = run_new(d, j);
-    if (r == NULL)
-        return;
     j->last_start_ms = r->p.start_ms;
     sched_started(&j->sj);
+    run_sync(r);
 }
 
 static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
 {
     struct crond *d = ctx;
     struct jobtab_job *j = jobtab_job_of(sj);
+    const char *skip = a == SCHED_SKIP         ? "previous run still running"
+                       : a == SCHED_QUEUE_FULL ? "previous run still running and one run "
+                                                 "already queued"
+                                               : NULL;
     if (d->stopping)
         return; /* nothing new starts once a stop began */
     if (a == SCHED_START)
-        job_start(d, j);
-    else if (a == SCHED_SKIP)
-        log_job(d, LOG_LEVEL_WARN, "job.skip", j, "reason", "previous run still running");
-    else if (a == SCHED_QUEUE_FULL)
-        log_job(d, LOG_LEVEL_WARN, "job.skip", j, "reason",
-                "previous run still running and one run already queued");
+        run_start(d, j);
+    else if (skip != NULL)
+        report_job(d->log, now_ms(), LOG_LEVEL_WARN, "job.skip", j, "reason", skip);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -281,10 +269,8 @@ static void wake_arm(struct crond *d)
     ev_periodic_start(d->loop, &d->wake);
 }
 
-static int64_t clock_offset(void)
-{
-    return now_ms() - mono_us() / 1000;
-}
+/* realtime - monotonic: a change of it is a step of the wall clock */
+#define clock_offset() (now_ms() - mono_us() / 1000)
 
 /* A change of the wall clock against the monotonic one is a step; the
  * scheduler's policy says what it means (sched_jump_classify). */
@@ -530,19 +516,24 @@ static void reaped_cb(struct ev_loop *loop, ev_child *w, int revents)
     stop_check(container_of(w, struct crond, reaped));
 }
 
+/* At the end of the grace: SIGKILL to every run and every child; then, for
+ * at most REAP_SECONDS, again every tick to the children that were
+ * re-parented to us since (the orphans of what was just killed). */
 static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)revents;
     struct crond *d = container_of(w, struct crond, grace);
-    if (d->killed) {
+    if (d->killed && now_ms() >= d->reap_end_ms) {
         say_error(d, LOG_LEVEL_WARN, "processes left after SIGKILL and %.1f s: exiting anyway",
                   REAP_SECONDS);
         ev_break(loop, EVBREAK_ALL);
         return;
     }
+    if (!d->killed)
+        d->reap_end_ms = now_ms() + (int64_t)(REAP_SECONDS * 1000);
     d->killed = true;
     stop_signal_all(d, SIGKILL);
-    ev_timer_set(w, REAP_SECONDS, 0);
+    ev_timer_set(w, REAP_TICK_SECONDS, 0);
     ev_timer_start(loop, w);
     stop_check(d);
 }

@@ -38,6 +38,9 @@ static const char *const stream_name[2] = {"stdout", "stderr"};
 enum action {
     A_NONE,
     A_EXIT,        /* log job.exit, tell the host */
+    A_EXIT_TERM,   /* the same, then SIGTERM what is left of its group: a
+                    * child forked after the first SIGTERM never had one */
+    A_EXIT_KILL,   /* the same with SIGKILL */
     A_TERM,        /* SIGTERM to the group, SIGKILL at now + grace */
     A_KILL,        /* SIGKILL to the group */
     A_GROUP_TERM,  /* the leader is gone: SIGTERM what is left of its group */
@@ -56,14 +59,14 @@ static const struct step {
         [PROC_EV_CLOSED] = {PROC_RUNNING, A_NONE},  /* it closed its stdout */
     },
     [PROC_TERM] = {
-        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT},
+        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT_TERM},
         [PROC_EV_DEADLINE] = {PROC_KILL, A_KILL},   /* the grace is over */
         [PROC_EV_STOP] = {PROC_TERM, A_NONE},       /* has had its SIGTERM */
         [PROC_EV_FORCE] = {PROC_KILL, A_KILL},
         [PROC_EV_CLOSED] = {PROC_TERM, A_NONE},
     },
     [PROC_KILL] = {
-        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT},
+        [PROC_EV_EXIT] = {PROC_DRAIN, A_EXIT_KILL},
         [PROC_EV_DEADLINE] = {PROC_KILL, A_NONE},
         [PROC_EV_STOP] = {PROC_KILL, A_NONE},
         [PROC_EV_FORCE] = {PROC_KILL, A_NONE},
@@ -171,8 +174,12 @@ static void act(struct proc *p, enum action a, enum proc_event ev, int64_t now)
     case A_NONE:
         break;
     case A_EXIT:
+    case A_EXIT_TERM:
+    case A_EXIT_KILL:
         p->deadline_ms = 0;
         log_exit(p, now);
+        if (a != A_EXIT)
+            group_signal(p, a == A_EXIT_TERM ? SIGTERM : SIGKILL, NULL, now);
         if (p->host->exited != NULL)
             p->host->exited(p->host->ctx, p);
         break;
@@ -414,27 +421,50 @@ static bool pid_in(pid_t pid, const pid_t *set, size_t n)
     return false;
 }
 
+/* The children of this process, from /proc/PID/task/PID/children (one
+ * thread: every child is the main thread's), or else from every
+ * /proc/PID/stat. Returns how many (at most max), or 0 without /proc. */
+static size_t children_list(pid_t *out, size_t max)
+{
+    char path[64];
+    size_t n = 0;
+    pid_t self = getpid();
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)self, (int)self);
+    FILE *f = fopen(path, "re");
+    if (f != NULL) {
+        for (int pid; n < max && fscanf(f, "%d", &pid) == 1;)
+            out[n++] = (pid_t)pid;
+        (void)fclose(f); /* read-only */
+        return n;
+    }
+    DIR *d = opendir("/proc"); /* kernels without CONFIG_PROC_CHILDREN */
+    for (struct dirent *e; d != NULL && n < max && (e = readdir(d)) != NULL;) {
+        pid_t ppid, pgrp;
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && stat_ids(e->d_name, &ppid, &pgrp) == 0
+            && ppid == self)
+            out[n++] = (pid_t)strtol(e->d_name, NULL, 10);
+    }
+    if (d != NULL)
+        (void)closedir(d); /* read-only */
+    return n;
+}
+
 /* Each child is signalled through its process group: an orphan that
  * daemonised leads a group of its own, and children of a job share the
  * job's. Neither can be crond-lite's group: every job runs in a session of
  * its own. */
 size_t proc_signal_children(int sig, const pid_t *skip, size_t nskip)
 {
-    DIR *d = opendir("/proc");
-    if (d == NULL)
-        return 0;
-    pid_t self = getpid(), done[128]; /* groups signalled: once each (mostly) */
-    size_t count = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        pid_t ppid, pgrp;
-        if (e->d_name[0] < '1' || e->d_name[0] > '9' || stat_ids(e->d_name, &ppid, &pgrp) != 0)
+    pid_t kids[1024], done[1024];
+    size_t nkids = children_list(kids, sizeof kids / sizeof kids[0]), count = 0;
+    for (size_t i = 0; i < nkids; i++) {
+        pid_t pgrp = getpgid(kids[i]);
+        if (pgrp <= 1 || pgrp == getpgrp())
+            pgrp = 0; /* gone meanwhile, or not in a group of its own */
+        if (pgrp != 0 && (pid_in(pgrp, skip, nskip) || pid_in(pgrp, done, count)))
             continue;
-        if (ppid != self || pgrp <= 1 || pgrp == getpgrp() || pid_in(pgrp, skip, nskip)
-            || pid_in(pgrp, done, count < 128 ? count : 128))
-            continue;
-        if (kill(-pgrp, sig) == 0)
-            done[count++ % 128] = pgrp;
+        if (pgrp != 0 ? kill(-pgrp, sig) == 0 : kill(kids[i], sig) == 0)
+            done[count++] = pgrp != 0 ? pgrp : kids[i];
     }
-    (void)closedir(d); /* read-only */
     return count;
 }

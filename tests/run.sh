@@ -8,7 +8,8 @@
 # once (E2E_LANES=1 runs them one after the other): the lanes are balanced
 # by time, and the scripts that load the machine most (bursts of 1,000
 # jobs, valgrind, the memory test) share lane 1, so they never overlap each
-# other. Results are printed in file order either way.
+# other. test_stop.sh runs two CPU hogs on purpose: it runs alone, after
+# the lanes. Results are printed in file order either way.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 build=${1:-build}
@@ -34,7 +35,8 @@ done
 
 # Lane 1: the heavy scripts, and enough others to balance the lanes.
 lane1=" test_faults_load test_faults_memory test_daemon_valgrind test_daemon test_faults "
-lane1+=" test_cli test_manpage test_fuzz_replay test_static test_examples "
+lane1+=" test_cli test_manpage test_fuzz_replay test_static "
+solo=" test_stop "
 
 # run_e2e SCRIPT: runs it, keeping its output and time in $work.
 run_e2e() {
@@ -52,6 +54,7 @@ lane() {
         name=$(basename "$t" .sh)
         in1=2
         case $lane1 in *" $name "*) in1=1 ;; esac
+        case $solo in *" $name "*) in1=solo ;; esac
         [ "${E2E_LANES:-2}" = 1 ] || [ "$in1" = "$which" ] || continue
         run_e2e "$t"
     done
@@ -63,6 +66,7 @@ else
     lane 1 &
     lane 2 &
     wait
+    lane solo
 fi
 
 for t in tests/e2e/test_*.sh; do

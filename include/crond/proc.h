@@ -15,8 +15,10 @@
  * SIGTERM went to its process group (its INI timeout passed, or crond-lite
  * stops); at the deadline, --grace later, SIGKILL follows. KILL: SIGKILL
  * went. DRAIN: the process exited (job.exit is logged), but a grandchild
- * still holds an output pipe: what it writes is still relayed. DONE: the
- * caller frees it.
+ * still holds an output pipe: what it writes is still relayed; when a run
+ * in TERM or KILL exits, what is left of its group gets that signal again
+ * (a child forked after the first one never had it). DONE: the caller
+ * frees it.
  *
  * The caller (the daemon's loop glue) turns its watchers into calls: pipe
  * readable -> proc_read; a pipe at EOF (proc_stream_eof) -> stop watching
