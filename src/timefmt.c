@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define TIMEFMT_MAX_OFFSET 93600 /* 26 h: beyond any real UTC offset */
+/* Years read: one beyond TIMEFMT_MAX's, whose first hours still name
+ * instants within it when an offset east of UTC is given. */
+#define TIMEFMT_YEAR_LIMIT 1000000000
 
 /* ------------------------------------------------------------- output */
 
@@ -27,25 +30,42 @@ static int timefmt_offset(int32_t off, char *buf, size_t len)
     return snprintf(buf, len, "%c%02d:%02d", sign, (int)(a / 3600), (int)(a / 60 % 60));
 }
 
+/* Four digits for the years 0000-9999. Other years take ISO 8601's expanded
+ * form, a sign and at least four digits, so that they read back: "%04lld"
+ * would print 10000 without a sign and -1 as "-001". */
+static void timefmt_year(int64_t year, char *buf, size_t len)
+{
+    if (year >= 0 && year <= 9999) {
+        snprintf(buf, len, "%04lld", (long long)year);
+        return;
+    }
+    /* the magnitude in unsigned arithmetic, where negating cannot overflow */
+    unsigned long long mag = year < 0 ? 0ULL - (unsigned long long)year : (unsigned long long)year;
+    snprintf(buf, len, "%c%04llu", year < 0 ? '-' : '+', mag);
+}
+
 int timefmt_iso(int64_t t, const struct zone *z, char *buf, size_t len)
 {
     struct civil c;
-    char off[16];
+    char off[16], year[24];
     int32_t o = zone_offset_at(z, t);
     civil_from_secs(t + o, &c);
     timefmt_offset(o, off, sizeof(off));
-    return snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d%s", (long long)c.year,
-                    c.mon, c.day, c.hour, c.min, c.sec, off);
+    timefmt_year(c.year, year, sizeof(year));
+    return snprintf(buf, len, "%s-%02d-%02dT%02d:%02d:%02d%s", year, c.mon, c.day, c.hour,
+                    c.min, c.sec, off);
 }
 
 int timefmt_utc_ms(int64_t t_ms, char *buf, size_t len)
 {
     struct civil c;
+    char year[24];
     int64_t secs = civil_floor_div(t_ms, 1000);
     int ms = (int)(t_ms - secs * 1000);
     civil_from_secs(secs, &c);
-    return snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)c.year,
-                    c.mon, c.day, c.hour, c.min, c.sec, ms);
+    timefmt_year(c.year, year, sizeof(year));
+    return snprintf(buf, len, "%s-%02d-%02dT%02d:%02d:%02d.%03dZ", year, c.mon, c.day, c.hour,
+                    c.min, c.sec, ms);
 }
 
 /* ------------------------------------------------- local time to instant */
@@ -138,10 +158,40 @@ static int tp_range(struct tparse *tp, const char *what, int v, int lo, int hi)
     return 0;
 }
 
+/* YYYY, or a sign and four or more digits (an ISO 8601 expanded year, as
+ * timefmt_iso prints the years outside 0000-9999). Five digits without a
+ * sign are refused: ISO 8601 needs the sign to tell them apart. The value is
+ * checked digit by digit, so no number of digits can overflow. */
+static int tp_year(struct tparse *tp, int64_t *out)
+{
+    int sign = 0;
+    if (*tp->p == '+' || *tp->p == '-')
+        sign = *tp->p++ == '-' ? -1 : 1;
+    size_t n = strspn(tp->p, "0123456789");
+    int col = (int)(tp->p - tp->s) + 1;
+    if (n < 4)
+        return sign == 0 ? tp_fail(tp, "expected 4-digit year at column %d", col)
+                         : tp_fail(tp, "expected 4 or more year digits at column %d", col);
+    if (n > 4 && sign == 0)
+        return tp_fail(tp, "expected '-' after the year at column %d; a year of more than "
+                       "4 digits needs a sign (+%.*s)", col + 4, (int)n, tp->p);
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = v * 10 + (tp->p[i] - '0');
+        if (v > TIMEFMT_YEAR_LIMIT)
+            return tp_fail(tp, "year out of range at column %d (at most %d)", col,
+                           TIMEFMT_YEAR_LIMIT);
+    }
+    tp->p += n;
+    *out = sign < 0 ? -v : v;
+    return 0;
+}
+
 static int tp_date(struct tparse *tp, struct civil *c)
 {
-    int y = 0, m = 0, d = 0;
-    if (tp_digits(tp, 4, "year", &y) != 0 || tp_expect(tp, '-', "after the year") != 0
+    int64_t y = 0;
+    int m = 0, d = 0;
+    if (tp_year(tp, &y) != 0 || tp_expect(tp, '-', "after the year") != 0
         || tp_digits(tp, 2, "month", &m) != 0 || tp_range(tp, "month", m, 1, 12) != 0
         || tp_expect(tp, '-', "after the month") != 0 || tp_digits(tp, 2, "day", &d) != 0)
         return -1;
@@ -228,6 +278,9 @@ int timefmt_parse(const char *s, const struct zone *z, int64_t *out_t, char *err
     if (*tp.p != '\0')
         return tp_fail(&tp, "unexpected '%c' at column %d", *tp.p, (int)(tp.p - tp.s) + 1);
     int64_t wall = civil_to_secs(&c);
-    *out_t = has_off ? wall - off : timefmt_local_to_utc(wall, z);
+    int64_t t = has_off ? wall - off : timefmt_local_to_utc(wall, z);
+    if (t < TIMEFMT_MIN || t > TIMEFMT_MAX)
+        return tp_fail(&tp, "instant out of range (years -999999999 to +999999999 in UTC)");
+    *out_t = t;
     return 0;
 }

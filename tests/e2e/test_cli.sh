@@ -78,6 +78,19 @@ next_seconds_and_every() {
     expect_eq "last fire of a year-limited schedule" "2027-01-01T00:00:00+00:00" "$out"
 }
 
+# Years past 9999 and before 1 print as ISO 8601 expanded years (a sign and
+# at least four digits), and --from reads back what --next printed.
+next_far_years() {
+    local out last
+    out=$("$CROND_BIN" --next '0 0 1 1 *' --from 9999-12-31T23:59:59 --tz UTC --count 2)
+    expect_eq "after 9999" $'+10000-01-01T00:00:00+00:00\n+10001-01-01T00:00:00+00:00' "$out"
+    last=$(tail -n 1 <<<"$out")
+    out=$("$CROND_BIN" --next '0 0 1 1 *' --from "$last" --tz UTC --count 1)
+    expect_eq "--from a printed year 10001" "+10002-01-01T00:00:00+00:00" "$out"
+    out=$("$CROND_BIN" --next '0 0 1 1 *' --from -0002-06-01T00:00:00 --tz UTC --count 3)
+    expect_eq "around year 0" $'-0001-01-01T00:00:00+00:00\n0000-01-01T00:00:00+00:00\n0001-01-01T00:00:00+00:00' "$out"
+}
+
 # --from without --tz is read in -z / $TZ, like every other local time.
 next_zone_sources() {
     local out
@@ -248,6 +261,7 @@ run_test "--next rejects every row of never_fires.tsv" never_fires_vectors
 run_test "--next errors and exit statuses" next_errors
 run_test "--next with seconds, @every and a last fire time" next_seconds_and_every
 run_test "--next zone from --tz, -z, TZ and CROND_LITE_TIMEZONE" next_zone_sources
+run_test "--next and --from with years past 9999 and before 1" next_far_years
 run_test "--check accepts examples/" check_examples
 run_test "--check reports every problem as FILE:LINE:COL" check_reports_every_problem
 run_test "--list prints ids, tabs and times in each job's zone" list_jobs

@@ -101,6 +101,48 @@ static void test_utc_ms(void **state)
     assert_string_equal(buf, "1970-01-01T00:00:00.999Z");
 }
 
+
+/* Years outside 0000-9999 are ISO 8601 expanded years: a sign and at least
+ * four digits, so that --from reads back what --next printed. */
+static void test_iso_expanded_years(void **state)
+{
+    (void)state;
+    struct zone *u = NULL;
+    assert_int_equal(zone_new_utc(&u), 0);
+    expect_iso(utc(9999, 12, 31, 23, 59, 59), u, "9999-12-31T23:59:59+00:00");
+    expect_iso(utc(10000, 1, 1, 0, 0, 0), u, "+10000-01-01T00:00:00+00:00");
+    expect_iso(utc(123456, 7, 8, 9, 10, 11), u, "+123456-07-08T09:10:11+00:00");
+    expect_iso(utc(0, 1, 1, 0, 0, 0), u, "0000-01-01T00:00:00+00:00");
+    expect_iso(utc(1, 1, 1, 0, 0, 0), u, "0001-01-01T00:00:00+00:00");
+    expect_iso(utc(-10000, 6, 1, 12, 0, 0), u, "-10000-06-01T12:00:00+00:00");
+    expect_iso(utc(999999999, 12, 31, 23, 59, 59), u, "+999999999-12-31T23:59:59+00:00");
+    zone_free(u);
+    struct zone *z = load_ok("America/New_York");
+    expect_iso(utc(10000, 1, 1, 4, 59, 59), z, "9999-12-31T23:59:59-05:00");
+    expect_iso(utc(10000, 1, 1, 5, 0, 0), z, "+10000-01-01T00:00:00-05:00");
+    zone_free(z);
+}
+
+/* Year 0 is 0000 and the years before it have a sign and four digits. */
+static void test_iso_negative_years(void **state)
+{
+    (void)state;
+    struct zone *u = NULL;
+    assert_int_equal(zone_new_utc(&u), 0);
+    expect_iso(utc(-1, 12, 31, 23, 59, 59), u, "-0001-12-31T23:59:59+00:00");
+    expect_iso(utc(-999, 3, 1, 0, 0, 0), u, "-0999-03-01T00:00:00+00:00");
+    expect_iso(utc(-9999, 1, 1, 0, 0, 0), u, "-9999-01-01T00:00:00+00:00");
+    expect_iso(utc(0, 1, 1, 0, 0, 0) - 1, u, "-0001-12-31T23:59:59+00:00");
+    zone_free(u);
+    char buf[40];
+    timefmt_utc_ms(utc(-1, 1, 2, 3, 4, 5) * 1000 + 6, buf, sizeof(buf));
+    assert_string_equal(buf, "-0001-01-02T03:04:05.006Z");
+    timefmt_utc_ms(utc(10000, 1, 2, 3, 4, 5) * 1000, buf, sizeof(buf));
+    assert_string_equal(buf, "+10000-01-02T03:04:05.000Z");
+    timefmt_utc_ms(utc(0, 1, 2, 3, 4, 5) * 1000, buf, sizeof(buf));
+    assert_string_equal(buf, "0000-01-02T03:04:05.000Z");
+}
+
 /* ------------------------------------------------------------ parsing */
 
 static void test_parse_with_offsets(void **state)
@@ -196,6 +238,61 @@ static void test_round_trip(void **state)
     }
 }
 
+static void test_parse_expanded_years(void **state)
+{
+    (void)state;
+    struct zone *u = NULL;
+    assert_int_equal(zone_new_utc(&u), 0);
+    assert_int_equal(parse_ok("+10000-01-01T00:00:00+00:00", u), utc(10000, 1, 1, 0, 0, 0));
+    assert_int_equal(parse_ok("+10000-01-01", u), utc(10000, 1, 1, 0, 0, 0));
+    assert_int_equal(parse_ok("-0001-12-31T23:59:59+00:00", u), utc(-1, 12, 31, 23, 59, 59));
+    assert_int_equal(parse_ok("-10000-06-01T12:00:00Z", u), utc(-10000, 6, 1, 12, 0, 0));
+    assert_int_equal(parse_ok("0000-01-01T00:00:00Z", u), utc(0, 1, 1, 0, 0, 0));
+    assert_int_equal(parse_ok("-0000-01-01", u), utc(0, 1, 1, 0, 0, 0));
+    assert_int_equal(parse_ok("+2026-03-08T07:00:00Z", u), utc(2026, 3, 8, 7, 0, 0));
+    assert_int_equal(parse_ok("+002026-03-08T07:00:00Z", u), utc(2026, 3, 8, 7, 0, 0));
+    /* year -4 is a leap year, -1 (1 BC) is not */
+    assert_int_equal(parse_ok("-0004-02-29", u), utc(-4, 2, 29, 0, 0, 0));
+    assert_int_equal(parse_ok("+999999999-12-31T23:59:59Z", u),
+                     utc(999999999, 12, 31, 23, 59, 59));
+    assert_int_equal(parse_ok("-999999999-01-01T00:00:00Z", u), utc(-999999999, 1, 1, 0, 0, 0));
+    /* a local year one beyond, when the offset brings the instant back */
+    assert_int_equal(parse_ok("+1000000000-01-01T01:00:00+02:00", u),
+                     utc(999999999, 12, 31, 23, 0, 0));
+    assert_int_equal(parse_ok("-1000000000-12-31T23:00:00-02:00", u),
+                     utc(-999999999, 1, 1, 1, 0, 0));
+    zone_free(u);
+    struct zone *z = load_ok("America/New_York");
+    assert_int_equal(parse_ok("+10000-01-01T00:00:00", z), utc(10000, 1, 1, 5, 0, 0));
+    assert_int_equal(parse_ok("+10000-07-01T00:00:00", z), utc(10000, 7, 1, 4, 0, 0));
+    zone_free(z);
+}
+
+/* What timefmt_iso prints parses back, far from today too: the years
+ * around 0 and 10000 and the ends of the range, in UTC and New York. */
+static void test_round_trip_far_years(void **state)
+{
+    (void)state;
+    static const int64_t years[] = {-999999999, -10001, -10000, -9999, -1, 0, 1,
+                                    9999, 10000, 10001, 999999999};
+    struct zone *zones[2];
+    assert_int_equal(zone_new_utc(&zones[0]), 0);
+    zones[1] = load_ok("America/New_York");
+    for (size_t i = 0; i < sizeof(years) / sizeof(years[0]); i++) {
+        int64_t t0 = utc(years[i], 1, 1, 0, 0, 0);
+        for (int64_t t = t0 - 86400; t <= t0 + 86400; t += 3 * 3600 + 1) {
+            for (size_t k = 0; k < 2; k++) {
+                char buf[TIMEFMT_ISO_LEN];
+                timefmt_iso(t, zones[k], buf, sizeof(buf));
+                if (t >= TIMEFMT_MIN && t <= TIMEFMT_MAX && parse_ok(buf, zones[k]) != t)
+                    fail_msg("%s does not parse back to %lld", buf, (long long)t);
+            }
+        }
+    }
+    zone_free(zones[0]);
+    zone_free(zones[1]);
+}
+
 static void expect_invalid(const char *s, const char *needle)
 {
     char err[256] = "";
@@ -236,6 +333,16 @@ static void test_parse_invalid(void **state)
     expect_invalid("2026-01-01Z", "unexpected 'Z'");
     expect_invalid("2026-01-01 ", "hour");
     expect_invalid("12026-01-01", "'-'");
+    expect_invalid("12026-01-01", "more than 4 digits needs a sign (+12026)");
+    expect_invalid("+202-01-01", "expected 4 or more year digits at column 2");
+    expect_invalid("-12-01-01", "expected 4 or more year digits at column 2");
+    expect_invalid("+-2026-01-01", "year digits");
+    expect_invalid("2026-", "month");
+    expect_invalid("-0001-02-29", "day 29 out of range 1-28");
+    expect_invalid("+1000000001-01-01T00:00:00Z", "year out of range");
+    expect_invalid("+99999999999999999999999-01-01", "year out of range");
+    expect_invalid("+1000000000-01-01T00:00:00Z", "out of range");
+    expect_invalid("-1000000000-12-31T23:59:59Z", "out of range");
     expect_invalid("2026-01-01T12:00:00+5", "offset hour");
 }
 
@@ -246,12 +353,16 @@ int main(void)
         cmocka_unit_test(test_iso_other_zones),
         cmocka_unit_test(test_iso_short_buffer),
         cmocka_unit_test(test_utc_ms),
+        cmocka_unit_test(test_iso_expanded_years),
+        cmocka_unit_test(test_iso_negative_years),
         cmocka_unit_test(test_parse_with_offsets),
         cmocka_unit_test(test_parse_local_plain),
         cmocka_unit_test(test_parse_local_gap_and_repeat),
         cmocka_unit_test(test_parse_local_half_hour_and_southern),
         cmocka_unit_test(test_local_to_utc_direct),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_parse_expanded_years),
+        cmocka_unit_test(test_round_trip_far_years),
         cmocka_unit_test(test_parse_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
