@@ -48,15 +48,12 @@ static bool usable_name(const char *name)
     return name[0] != '\0' && name[0] != '+' && name[0] != '-';
 }
 
-/* Calls match(fields, ctx) on each line of path that has min_fields to
- * max_fields fields (missing ones are ""), until it returns nonzero. Returns what match returned, 0 at the end (and when the file does
- * not exist), -1 with errno. */
-static int scan(const char *path, size_t min_fields, size_t max_fields,
-                int (*match)(char **fields, void *ctx), void *ctx)
+/* Calls match(fields, ctx) on each line of f that has min_fields to
+ * max_fields fields (missing ones are ""), until it returns nonzero. Returns
+ * what match returned, 0 at the end, -1 with errno. */
+static int scan_stream(FILE *f, size_t min_fields, size_t max_fields,
+                       int (*match)(char **fields, void *ctx), void *ctx)
 {
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return errno == ENOENT ? 0 : -1;
     char *line = NULL;
     size_t cap = 0;
     int found = 0;
@@ -77,12 +74,26 @@ static int scan(const char *path, size_t min_fields, size_t max_fields,
     int saved = errno;
     bool read_error = found == 0 && ferror(f);
     free(line);
-    fclose(f); /* read-only: nothing to lose */
     if (found < 0 || read_error) {
         errno = saved != 0 ? saved : EIO;
         return -1;
     }
     return found;
+}
+
+/* scan_stream on the file at path; a file that does not exist has no
+ * entries. */
+static int scan(const char *path, size_t min_fields, size_t max_fields,
+                int (*match)(char **fields, void *ctx), void *ctx)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return errno == ENOENT ? 0 : -1;
+    int rc = scan_stream(f, min_fields, max_fields, match, ctx);
+    int saved = errno;
+    fclose(f); /* read-only: nothing to lose */
+    errno = saved;
+    return rc;
 }
 
 struct user_query {
@@ -112,12 +123,22 @@ static int user_match(char **f, void *ctx)
     return 1;
 }
 
+/* The shell field may be missing: 6 or 7 fields. */
+#define USER_FIELDS_MIN 6
+#define USER_FIELDS_MAX 7
+
 int pwfile_find_user(const char *path, const char *name, uid_t uid, struct pwfile_user *out)
 {
     *out = (struct pwfile_user){0};
     struct user_query q = {.name = name, .uid = uid, .out = out};
-    /* the shell field may be missing */
-    return scan(path, 6, 7, user_match, &q);
+    return scan(path, USER_FIELDS_MIN, USER_FIELDS_MAX, user_match, &q);
+}
+
+int pwfile_find_user_in(FILE *f, const char *name, uid_t uid, struct pwfile_user *out)
+{
+    *out = (struct pwfile_user){0};
+    struct user_query q = {.name = name, .uid = uid, .out = out};
+    return scan_stream(f, USER_FIELDS_MIN, USER_FIELDS_MAX, user_match, &q);
 }
 
 void pwfile_user_free(struct pwfile_user *u)
@@ -146,9 +167,18 @@ static int group_match(char **f, void *ctx)
     return 1;
 }
 
+/* The member list may be missing: 3 or 4 fields. */
+#define GROUP_FIELDS_MIN 3
+#define GROUP_FIELDS_MAX 4
+
 int pwfile_find_group(const char *path, const char *name, gid_t *out_gid)
 {
     struct group_query q = {.name = name, .out = out_gid};
-    /* the member list may be missing */
-    return scan(path, 3, 4, group_match, &q);
+    return scan(path, GROUP_FIELDS_MIN, GROUP_FIELDS_MAX, group_match, &q);
+}
+
+int pwfile_find_group_in(FILE *f, const char *name, gid_t *out_gid)
+{
+    struct group_query q = {.name = name, .out = out_gid};
+    return scan_stream(f, GROUP_FIELDS_MIN, GROUP_FIELDS_MAX, group_match, &q);
 }

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define PWFILE_PASSWD "/etc/passwd"
@@ -40,6 +41,12 @@ void pwfile_user_free(struct pwfile_user *u);
 /* Finds the group named name. Returns 1 (out_gid set), 0 or -1 with errno,
  * as pwfile_find_user. */
 int pwfile_find_group(const char *path, const char *name, gid_t *out_gid);
+
+/* The same lookups on an open stream, read from its position to its end
+ * and left open; the path versions above call these, so text held in memory
+ * (fmemopen) goes through the very code that reads the files. */
+int pwfile_find_user_in(FILE *f, const char *name, uid_t uid, struct pwfile_user *out);
+int pwfile_find_group_in(FILE *f, const char *name, gid_t *out_gid);
 
 /* A decimal uid or gid, as in the files and in --user: digits only, and
  * not (uint32_t)-1, which means "leave unchanged" to setuid and chown. */

@@ -233,6 +233,39 @@ static void parses_ids(void **state)
     assert_int_equal(id, 7);
 }
 
+/* The stream versions read what the path versions read, from the stream's
+ * position on, and leave the stream open. */
+static void reads_streams(void **state)
+{
+    (void)state;
+    struct pwfile_user u;
+    FILE *f = fmemopen((void *)passwd_text, sizeof passwd_text - 1, "r");
+    assert_non_null(f);
+    assert_int_equal(pwfile_find_user_in(f, "nonroot", 0, &u), 1);
+    assert_int_equal(u.uid, 65532);
+    assert_string_equal(u.home, "/home/nonroot");
+    pwfile_user_free(&u);
+    /* root's line lies behind the position now */
+    assert_int_equal(pwfile_find_user_in(f, "root", 0, &u), 0);
+    rewind(f);
+    assert_int_equal(pwfile_find_user_in(f, NULL, 3000, &u), 1);
+    assert_string_equal(u.name, "dup");
+    assert_string_equal(u.home, "/first");
+    pwfile_user_free(&u);
+    assert_int_equal(fclose(f), 0);
+
+    static const char groups[] = "a:x:1:\nb:x:2\0junk:3:\nc:x:4:z\n";
+    gid_t gid = 99;
+    f = fmemopen((void *)groups, sizeof groups - 1, "r");
+    assert_non_null(f);
+    assert_int_equal(pwfile_find_group_in(f, "b", &gid), 1);
+    assert_int_equal(gid, 2); /* a NUL byte ends the line's text */
+    assert_int_equal(pwfile_find_group_in(f, "c", &gid), 1);
+    assert_int_equal(gid, 4);
+    assert_int_equal(pwfile_find_group_in(f, "a", &gid), 0);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* The real files of this machine agree with libc on root. */
 static void reads_the_system_files(void **state)
 {
@@ -261,6 +294,7 @@ int main(void)
         cmocka_unit_test(unreadable_file_is_an_error),
         cmocka_unit_test(finds_groups),
         cmocka_unit_test(parses_ids),
+        cmocka_unit_test(reads_streams),
         cmocka_unit_test(reads_the_system_files),
     };
     return cmocka_run_group_tests_name("pwfile", tests, setup, teardown);
