@@ -15,7 +15,7 @@
 # A fragment included first must not become the default goal.
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-FUZZ_TARGETS   := cronspec crontab config duration relay
+FUZZ_TARGETS   := cronspec crontab config duration relay tzif
 FUZZ_CC        ?= clang
 FUZZ_TIME      ?= 60
 FUZZ_JOBS      ?= 2
@@ -30,6 +30,8 @@ FUZZ_LIB_OBJS  := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS      := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/fuzz_%)
 FUZZ_LIBS      := -lev -linih -lm
+# fuzz.h and the checks some targets share (zone_check.h)
+FUZZ_HDRS      := $(wildcard tests/fuzz/*.h)
 
 .PHONY: fuzz fuzz-build fuzz-replay
 
@@ -47,11 +49,11 @@ $(FUZZ_DIR)/lib.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 # Only the library members a target needs are linked (libev is not).
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/lib.a
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_DIR)/lib.a
 	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) $(FUZZ_WARN) -Werror -fsanitize=fuzzer \
 	  -o $@ $< $(FUZZ_DIR)/lib.a $(FUZZ_LIBS)
 
-$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_HDRS) \
                              $(BUILD)/lib.a | $(BUILD)/fuzz-replay
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) -o $@ tests/fuzz/replay.c $< $(BUILD)/lib.a \
 	  $(LDFLAGS) $(FUZZ_LIBS)

@@ -159,4 +159,88 @@ printf '\4\0a\0b\n\0\0\n\0' | put relay edge-nul
 { printf '\10\0'; rep 32768 e; printf '\nx'; } | put relay edge-two-pieces
 { printf '\11\0'; for i in $(seq 1 500); do printf 'line %d\n' "$i"; done; } | put relay edge-many-lines
 
+# -------------------------------------------------------------------- tzif
+# Real files (tz database facts, public domain) when this machine has them;
+# without tzdata the committed ones are kept as they are.
+zones="UTC Europe/Berlin America/New_York Australia/Lord_Howe Asia/Kathmandu
+       Asia/Kolkata America/Sao_Paulo Pacific/Chatham Europe/Dublin Africa/Casablanca
+       America/Nuuk Antarctica/Troll Asia/Jerusalem Pacific/Kiritimati America/Santiago"
+if [ -d /usr/share/zoneinfo ]; then
+    for z in $zones; do
+        f=/usr/share/zoneinfo/$z
+        [ -f "$f" ] && put tzif "zi-$(tr / - <<<"$z")" <"$f"
+    done
+else
+    echo "make-corpus.sh: no /usr/share/zoneinfo, tzif zi-* seeds kept" >&2
+fi
+
+# be BYTES VALUE: VALUE big-endian in BYTES bytes (two's complement).
+be() {
+    local i
+    for ((i = ($1 - 1) * 8; i >= 0; i -= 8)); do
+        # shellcheck disable=SC2059  # the format is the octal escape
+        printf "\\$(printf '%03o' $((($2 >> i) & 255)))"
+    done
+}
+
+# tzif_header VERSION-BYTE NTIME NTYPE NCHAR [NIND [NLEAP]]: a TZif header
+# (VERSION-BYTE as a printf escape, \0 for version 1), NIND isstd and isut
+# indicators.
+tzif_header() {
+    printf 'TZif'
+    printf %b "$1"
+    head -c 15 /dev/zero
+    be 4 "${5:-0}"; be 4 "${5:-0}"; be 4 "${6:-0}"; be 4 "$2"; be 4 "$3"; be 4 "$4"
+}
+
+# tzif_file VERSION-BYTE FOOTER AT:TYPE... -- UTOFF:ISDST...: a file with
+# those transitions and types, named "AAA", "BBB", ...; for version 2+ the
+# 32-bit block holds one type and no transitions, and the footer follows.
+tzif_file() {
+    local ver=$1 footer=$2 times=() types=() x i abbrs=(AAA BBB CCC DDD)
+    shift 2
+    while [ "$1" != -- ]; do times+=("$1"); shift; done
+    shift
+    types=("$@")
+    block() { # TSIZE
+        for x in "${times[@]}"; do be "$1" "${x%%:*}"; done
+        for x in "${times[@]}"; do be 1 "${x##*:}"; done
+        i=0
+        for x in "${types[@]}"; do be 4 "${x%%:*}"; be 1 "${x##*:}"; be 1 $((i * 4)); i=$((i + 1)); done
+        for ((i = 0; i < ${#types[@]}; i++)); do printf '%s\0' "${abbrs[i]}"; done
+    }
+    if [ "$ver" = '\0' ]; then
+        tzif_header "$ver" "${#times[@]}" "${#types[@]}" $((4 * ${#types[@]}))
+        block 4
+        return
+    fi
+    tzif_header "$ver" 0 1 4
+    be 4 0; be 1 0; be 1 0; printf 'AAA\0'
+    tzif_header "$ver" "${#times[@]}" "${#types[@]}" $((4 * ${#types[@]}))
+    block 8
+    printf '\n%s\n' "$footer"
+}
+
+ny_dst=1710054000 ny_std=1730613600 # 2024-03-10T07Z, 2024-11-03T06Z
+tzif_file '\0' '' 1000:1 2000:0 3000:0 4000:1 -- -18000:0 -14400:1 | put tzif hand-v1
+tzif_file '2' 'EST5EDT,M3.2.0,M11.1.0' -5000000000:1 $ny_dst:2 $ny_std:1 -- -17762:0 -18000:0 -14400:1 |
+    put tzif hand-v2-footer
+tzif_file '3' '<-03>3<-02>,M3.5.0/-2,M10.5.0/-1' -5000000000:1 $ny_dst:2 $ny_std:1 -- -11000:0 -10800:0 -7200:1 |
+    put tzif hand-v3-negative-times
+tzif_file '4' 'IST-2IDT,M3.4.4/26,M10.5.0' 0:1 -- 7200:0 10800:1 | put tzif hand-v4-hour-26
+tzif_file '2' '' $ny_dst:1 $ny_std:0 -- -18000:0 -14400:1 | put tzif hand-v2-empty-footer
+tzif_file '2' 'EST5EDT,M3.2.0,M11.1.0' -- -18000:0 -14400:1 | put tzif hand-v2-rule-only
+tzif_file '2' '<+0530>-5:30' -3000000000:1 -- 21200:0 19800:0 | put tzif hand-v2-fixed-footer
+tzif_file '2' 'AAA3BBB,J365/25,J1/0' -- -10800:0 -7200:1 | put tzif hand-v2-almost-permanent-dst
+tzif_file '2' '' -576460752303423488:1 0:2 -- 0:0 93599:0 -93599:1 | put tzif hand-v2-big-bang-max-offsets
+tzif_file '2' 'AAA-24:59:59' 4102444800:1 -- 0:0 -3600:1 | put tzif hand-v2-footer-late
+tzif_file '9' 'EST5EDT' 100:1 200:0 -- -18000:0 -14400:1 | put tzif hand-v9-default-rules
+# errors: leap seconds ("right/" files), bad magic, truncated, bad footer
+{ tzif_header '\0' 0 1 4 0 1; be 4 0; be 1 0; be 1 0; printf 'UTC\0'; be 4 78796800; be 4 1; } |
+    put tzif hand-leap-seconds
+{ printf 'TZjf2'; head -c 39 /dev/zero; } | put tzif hand-bad-magic
+tzif_file '2' 'EST5EDT,M3.2.0,M11.1.0' $ny_dst:1 -- -18000:0 -14400:1 | head -c 80 |
+    put tzif hand-truncated
+tzif_file '2' 'EST5EDT,M3.2.0' $ny_dst:1 -- -18000:0 -14400:1 | put tzif hand-bad-footer
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

@@ -18,7 +18,7 @@ time=${FUZZ_TIME:-60}
 jobs=${FUZZ_JOBS:-2}
 
 # -max_len per target: a schedule or a duration is short; relay inputs must
-# cross 16 KiB pieces. Crontab inputs stay at 8 KiB: at 70 KB (past the 64 KiB
+# cross 16 KiB pieces; real TZif files are under 4 KiB. Crontab inputs stay at 8 KiB: at 70 KB (past the 64 KiB
 # line limit) the fuzzer spends its time on huge inputs, at 40% of the
 # executions for the same coverage; the longer seeds are cut to 8 KiB while
 # fuzzing and replayed whole by tests/e2e/test_fuzz_replay.sh.
@@ -29,6 +29,7 @@ max_len() {
         config) echo 16384 ;;
         crontab) echo 8192 ;;
         relay) echo 100000 ;;
+        tzif) echo 4096 ;;
         *) echo 4096 ;;
     esac
 }
