@@ -462,12 +462,19 @@ void zone_free(struct zone *z)
 }
 
 /* Appends a change unless it keeps the offset (merging transitions that
- * alter only the abbreviation or the DST flag). */
+ * alter only the abbreviation or the DST flag). A first change at INT64_MIN
+ * becomes the offset before all changes: no instant precedes it, so the
+ * span before would be empty and the unbounded span would report a
+ * previous offset nobody saw. */
 static int zone_push(struct zone *z, int64_t at, int32_t offset)
 {
     int32_t cur = z->nchanges > 0 ? z->changes[z->nchanges - 1].offset : z->first_offset;
     if (offset == cur)
         return 0;
+    if (z->nchanges == 0 && at == INT64_MIN) {
+        z->first_offset = offset;
+        return 0;
+    }
     if (z->nchanges == z->cap) {
         size_t cap = z->cap ? z->cap * 2 : 16;
         struct zone_change *c = realloc(z->changes, cap * sizeof(*c));

@@ -513,6 +513,32 @@ static void test_tzif_fixed_footer(void **state)
     zone_free(z);
 }
 
+/* A transition at the earliest instant leaves no instant to the type
+ * before it: the span there is unbounded, with no other previous offset
+ * (fuzz_tzif, regressions/tzif/crash-transition-at-int64-min). */
+static void test_tzif_transition_at_int64_min(void **state)
+{
+    (void)state;
+    struct tbuf t = {.n = 0};
+    put_header(&t, '2', 0, 1, 4);
+    put_type(&t, 0, 0, 0);
+    put_bytes(&t, "UTC\0", 4);
+    put_header(&t, '2', 2, 2, 8);
+    put64(&t, INT64_MIN);
+    put64(&t, 1000);
+    put8(&t, 1);
+    put8(&t, 0);
+    put_type(&t, 0, 0, 0);
+    put_type(&t, 3600, 1, 4);
+    put_bytes(&t, "AAA\0BBB\0", 8);
+    put_bytes(&t, "\n\n", 2);
+    struct zone *z = tzif_ok(&t);
+    check_span(z, INT64_MIN, INT64_MIN, 1000, 3600, 3600);
+    check_span(z, 0, INT64_MIN, 1000, 3600, 3600);
+    check_span(z, 1000, 1000, INT64_MAX, 0, 3600);
+    zone_free(z);
+}
+
 static void expect_tzif_error(const unsigned char *b, size_t n, const char *what)
 {
     char err[256] = "";
@@ -868,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_tzif_v2_footer),
         cmocka_unit_test(test_tzif_v2_empty_footer),
         cmocka_unit_test(test_tzif_fixed_footer),
+        cmocka_unit_test(test_tzif_transition_at_int64_min),
         cmocka_unit_test(test_tzif_truncated),
         cmocka_unit_test(test_tzif_real_file_truncated),
         cmocka_unit_test(test_tzif_corrupt),
