@@ -36,6 +36,7 @@ replay_config() { replay config 12; }
 replay_duration() { replay duration 20; }
 replay_relay() { replay relay 10; }
 replay_tzif() { replay tzif 25; }
+replay_posix_tz() { replay posix_tz 45; }
 
 run_test "fuzz replay: cronspec corpus and regressions" replay_cronspec
 run_test "fuzz replay: crontab corpus and regressions" replay_crontab
@@ -43,3 +44,4 @@ run_test "fuzz replay: config corpus and regressions" replay_config
 run_test "fuzz replay: duration corpus and regressions" replay_duration
 run_test "fuzz replay: relay corpus and regressions" replay_relay
 run_test "fuzz replay: tzif corpus and regressions" replay_tzif
+run_test "fuzz replay: posix_tz corpus and regressions" replay_posix_tz

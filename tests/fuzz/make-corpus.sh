@@ -243,4 +243,31 @@ tzif_file '2' 'EST5EDT,M3.2.0,M11.1.0' $ny_dst:1 -- -18000:0 -14400:1 | head -c 
     put tzif hand-truncated
 tzif_file '2' 'EST5EDT,M3.2.0' $ny_dst:1 -- -18000:0 -14400:1 | put tzif hand-bad-footer
 
+# ---------------------------------------------------------------- posix_tz
+# The footers of tzdata 2025b with rules, some fixed ones, and edge cases
+# (names: the string with [^A-Za-z0-9] as _).
+for tz in 'CET-1CEST,M3.5.0,M10.5.0/3' 'EST5EDT,M3.2.0,M11.1.0' 'EET-2EEST,M3.5.0/3,M10.5.0/4' \
+          'WET0WEST,M3.5.0/1,M10.5.0' 'AEST-10AEDT,M10.1.0,M4.1.0/3' \
+          'NZST-12NZDT,M9.5.0,M4.1.0/3' 'EET-2EEST,M3.4.4/50,M10.4.4/50' \
+          'ACST-9:30ACDT,M10.1.0,M4.1.0/3' '<-02>2<-01>,M3.5.0/-1,M10.5.0/0' \
+          'NST3:30NDT,M3.2.0,M11.1.0' 'IST-2IDT,M3.4.4/26,M10.5.0' 'IST-1GMT0,M10.5.0,M3.5.0/1' \
+          'EET-2EEST,M4.5.5/0,M10.5.4/24' 'CST5CDT,M3.2.0/0,M11.1.0/1' \
+          '<-06>6<-05>,M9.1.6/22,M4.1.6/22' '<-04>4<-03>,M9.1.6/24,M4.1.6/24' \
+          '<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45' '<+1030>-10:30<+11>-11,M10.1.0,M4.1.0' \
+          '<+00>0<+02>-2,M3.5.0/1,M10.5.0/3' '<-03>3' '<+0530>-5:30' 'UTC0' 'GMT0' '<-0930>9:30' \
+          'HST10' '<+14>-14' '<-12>12'; do
+    printf '%s' "$tz" | put posix_tz "tz-$(tr -c 'A-Za-z0-9' _ <<<"$tz" | sed 's/_$//')"
+done
+for tz in 'CET-1CEST' 'EST5EDT,0/0,J365/25' 'AAA3BBB,J365/25,J1/0' 'EST5EDT4,M3.2.0/-167,M11.1.0/167' \
+          'AAA24BBB-24,M1.1.0,M12.5.6' 'AAA-24:59:59BBB,J60,J59' 'EST5EST5,M3.2.0,M11.1.0' \
+          'AAA0BBB,J60/0,J60/1' 'AAA0BBB,0,365' 'AAA0BBB,59,59' 'AAA0BBB,M2.5.0,M3.1.0' \
+          'AAA+0:00:01BBB-0:0:0,J1/0:0:1,J365/-0' 'EST0000000000000000005EDT,M03.02.00,M11.1.0' \
+          '<A-1>1<B+2>-2,M12.5.6/167,M1.1.0/-167' \
+          'EST' 'EST5EDT,M3' '<AB>5' 'EST5EDT,M13.1.0,M1.1.0' 'EST25' 'EST5EDT,J0,J1' \
+          'EST5EDT,M3.2.0/168,M11.1.0' 'EST5EDT,M3.2.0,M11.1.0,' 'E5' 'EST5:60' 'EST+' '<EST5' \
+          'EST5EDT,M3.2.0,M11.1.0junk' 'EST 5' ''; do
+    name=$(tr -c 'A-Za-z0-9' _ <<<"$tz" | sed 's/_$//')
+    printf '%s' "$tz" | put posix_tz "edge-${name:-empty}"
+done
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

@@ -30,6 +30,7 @@ max_len() {
         crontab) echo 8192 ;;
         relay) echo 100000 ;;
         tzif) echo 4096 ;;
+        posix_tz) echo 256 ;;
         *) echo 4096 ;;
     esac
 }
