@@ -27,7 +27,9 @@
 #define ZONE_FILE_MAX ((size_t)1024 * 1024)   /* real TZif files are under 4 KiB */
 #define ZONE_OFFSET_MAX 93599         /* 25:59:59, RFC 8536 sanity bound */
 #define RULE_T_LIMIT (INT64_C(1) << 45) /* ~1.1 million years: no overflow */
-#define RULE_YEARS 7                  /* years evaluated around an instant */
+#define RULE_YEARS 7                  /* years collected around an instant */
+#define RULE_STEP 5                   /* years of a window kept from them */
+#define RULE_CYCLE_YEARS 400          /* the Gregorian calendar repeats */
 #define EXPAND_FIRST_YEAR 1800        /* unroll footer rules from here ... */
 #define EXPAND_LAST_YEAR 2200         /* ... up to here */
 
@@ -302,16 +304,14 @@ static int64_t rule_day(const struct rule_date *d, int64_t year)
     return first + day;
 }
 
-/* The rule's transitions of the years around t, sorted, with transitions at
- * the same instant collapsed into the later one (so a DST period that ends
- * exactly when next year's begins, as in "J365/25" permanent-DST rules,
- * leaves no zero-length span). Returns the count. */
-static size_t rule_collect(const struct posix_tz *r, int64_t t, struct rule_change *out)
+/* The rule's transitions of years year-3 to year+3, sorted, with
+ * transitions at the same instant collapsed into the later one (so a DST
+ * period that ends exactly when next year's begins, as in "J365/25"
+ * permanent-DST rules, leaves no zero-length span). Returns the count. */
+static size_t rule_collect(const struct posix_tz *r, int64_t year, struct rule_change *out)
 {
-    struct civil c;
     size_t n = 0, m = 0;
-    civil_from_secs(t, &c);
-    for (int64_t y = c.year - RULE_YEARS / 2; y <= c.year + RULE_YEARS / 2; y++) {
+    for (int64_t y = year - RULE_YEARS / 2; y <= year + RULE_YEARS / 2; y++) {
         out[n].at = rule_day(&r->start, y) * 86400 + r->start.time - r->std_off;
         out[n++].offset = r->dst_off;
         out[n].at = rule_day(&r->end, y) * 86400 + r->end.time - r->dst_off;
@@ -333,38 +333,123 @@ static size_t rule_collect(const struct posix_tz *r, int64_t t, struct rule_chan
     return m;
 }
 
-/* The maximal span of the rule alone around t. Rule transitions of a year
- * lie within eight days of it (times are at most 167 h, offsets 26 h), so
- * with three years on each side the transitions before and after t are
- * always in the window. The first and last entries only bound the window:
- * their coincident partners in the years outside were not collapsed, so a
- * walk that reaches them found no real change (the rule never changes).
- * Beyond +-RULE_T_LIMIT the edge spans are made unbounded. */
+/* The rule's transitions in [January 1 of year-2, January 1 of year+3), a
+ * cursor over them. A year's transitions lie within ten days of it (day 365
+ * of a common year is the next January 1; times reach 167 h, offsets 26 h),
+ * so every transition that could coincide with one in that range is among
+ * the seven years collected, and collapsing was right. Windows RULE_STEP
+ * years apart tile the time line, and each holds at least the transitions
+ * of year-1 to year+1, so none is empty. */
+struct rule_window {
+    int64_t year;                          /* the window's centre */
+    size_t n;                              /* transitions in ch */
+    size_t i;                              /* the current one */
+    struct rule_change ch[2 * RULE_YEARS]; /* ascending */
+};
+
+static void window_load(const struct posix_tz *r, int64_t year, struct rule_window *w)
+{
+    int64_t lo = civil_days_from_date(year - RULE_STEP / 2, 1, 1) * 86400;
+    int64_t hi = civil_days_from_date(year + RULE_STEP / 2 + 1, 1, 1) * 86400;
+    size_t n = rule_collect(r, year, w->ch), m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (w->ch[k].at >= lo && w->ch[k].at < hi)
+            w->ch[m++] = w->ch[k];
+    w->year = year;
+    w->n = m;
+    w->i = 0;
+}
+
+static void window_next(const struct posix_tz *r, struct rule_window *w)
+{
+    if (++w->i >= w->n)
+        window_load(r, w->year + RULE_STEP, w);
+}
+
+static void window_prev(const struct posix_tz *r, struct rule_window *w)
+{
+    if (w->i > 0) {
+        w->i--;
+        return;
+    }
+    window_load(r, w->year - RULE_STEP, w);
+    w->i = w->n - 1;
+}
+
+/* Positions w on the last transition at or before t. */
+static void window_at(const struct posix_tz *r, int64_t t, struct rule_window *w)
+{
+    struct civil c;
+    civil_from_secs(t, &c);
+    window_load(r, c.year, w);
+    while (w->i < w->n && w->ch[w->i].at <= t)
+        w->i++;
+    if (w->i == 0) /* t early in its window: the last one is in the window before */
+        window_prev(r, w);
+    else
+        w->i--;
+}
+
+static int64_t rule_clamp(int64_t t)
+{
+    return t < -RULE_T_LIMIT ? -RULE_T_LIMIT : t > RULE_T_LIMIT ? RULE_T_LIMIT : t;
+}
+
+static int32_t rule_offset(const struct posix_tz *r, int64_t t)
+{
+    struct rule_window w;
+    if (!r->has_dst)
+        return r->std_off;
+    window_at(r, rule_clamp(t), &w);
+    return w.ch[w.i].offset;
+}
+
+/* The end of the span whose last transition w is on: the next transition
+ * to another offset. Some rules change nothing for years (a start and an
+ * end that coincide in some years), so the search goes on window by
+ * window; the rule repeats with the Gregorian calendar, so an offset kept
+ * for a whole cycle is kept for ever. */
+static int64_t rule_span_end(const struct posix_tz *r, struct rule_window *w, int32_t offset)
+{
+    int64_t stop = w->year + RULE_CYCLE_YEARS + RULE_STEP;
+    do
+        window_next(r, w);
+    while (w->ch[w->i].offset == offset && w->year <= stop && w->ch[w->i].at <= RULE_T_LIMIT);
+    bool bounded = w->ch[w->i].offset != offset && w->ch[w->i].at <= RULE_T_LIMIT;
+    return bounded ? w->ch[w->i].at : INT64_MAX;
+}
+
+/* The start of that span and the offset before it, searched backwards the
+ * same way. */
+static void rule_span_start(const struct posix_tz *r, struct rule_window *w,
+                            struct zone_span *out)
+{
+    int64_t stop = w->year - RULE_CYCLE_YEARS - RULE_STEP, start = w->ch[w->i].at;
+    window_prev(r, w);
+    while (w->ch[w->i].offset == out->offset && w->year >= stop && start > -RULE_T_LIMIT) {
+        start = w->ch[w->i].at;
+        window_prev(r, w);
+    }
+    bool bounded = w->ch[w->i].offset != out->offset && start > -RULE_T_LIMIT;
+    out->start = bounded ? start : INT64_MIN;
+    out->prev_offset = bounded ? w->ch[w->i].offset : out->offset;
+}
+
+/* The maximal span of the rule alone around t. Beyond +-RULE_T_LIMIT the
+ * edge spans are made unbounded: instants there are read as at the limit,
+ * so a span reaching past it reaches to the end of time. */
 static void rule_span(const struct posix_tz *r, int64_t t, struct zone_span *out)
 {
-    struct rule_change ch[2 * RULE_YEARS];
+    struct rule_window w, back;
     if (!r->has_dst) {
         span_fixed(out, r->std_off);
         return;
     }
-    int64_t tc = t < -RULE_T_LIMIT ? -RULE_T_LIMIT : t > RULE_T_LIMIT ? RULE_T_LIMIT : t;
-    size_t n = rule_collect(r, tc, ch), i = 0;
-    if (n == 0) { /* a rule with DST always has changes; kept safe anyway */
-        span_fixed(out, r->std_off);
-        return;
-    }
-    while (i + 1 < n && ch[i + 1].at <= tc)
-        i++;
-    size_t j = i, k = i + 1;
-    while (j > 1 && ch[j - 1].offset == ch[i].offset)
-        j--;
-    while (k + 1 < n && ch[k].offset == ch[i].offset)
-        k++;
-    out->offset = ch[i].offset;
-    bool bounded = j > 1 && ch[j].at >= -RULE_T_LIMIT;
-    out->start = bounded ? ch[j].at : INT64_MIN;
-    out->prev_offset = bounded ? ch[j - 1].offset : out->offset;
-    out->end = k + 1 < n && ch[k].at <= RULE_T_LIMIT ? ch[k].at : INT64_MAX;
+    window_at(r, rule_clamp(t), &w);
+    back = w;
+    out->offset = w.ch[w.i].offset;
+    out->end = rule_span_end(r, &w, out->offset);
+    rule_span_start(r, &back, out);
 }
 
 /* ------------------------------------------------------------ zone spans */
@@ -423,11 +508,8 @@ void zone_span_at(const struct zone *z, int64_t t, struct zone_span *out)
 
 int32_t zone_offset_at(const struct zone *z, int64_t t)
 {
-    if (z->has_rule && t >= z->rule_from) {
-        struct zone_span s;
-        rule_span(&z->rule, t, &s);
-        return s.offset;
-    }
+    if (z->has_rule && t >= z->rule_from)
+        return rule_offset(&z->rule, t);
     size_t i = zone_count_upto(z, t);
     return i > 0 ? z->changes[i - 1].offset : z->first_offset;
 }

@@ -333,6 +333,24 @@ static void test_posix_julian_rules(void **state)
     zone_free(z);
 }
 
+/* Start and end in the same month: in years whose January has four
+ * Sundays, the last and the fourth coincide and DST lasts no time, so three
+ * years in a row (2024-2026) bring no change. The span from 2024 lasts
+ * until DST starts on 2027-01-31, not for ever (fuzz_posix_tz,
+ * regressions/posix_tz/crash-years-without-change). */
+static void test_posix_years_without_change(void **state)
+{
+    (void)state;
+    struct zone *z = posix_ok("EET-2EEST,M1.5.0,M1.4.0/3");
+    int64_t end = utc(2024, 1, 28, 0, 0, 0), start = utc(2027, 1, 31, 0, 0, 0);
+    check_span(z, utc(2024, 7, 1, 0, 0, 0), end, start, 7200, 10800);
+    check_span(z, start, start, utc(2028, 1, 23, 0, 0, 0), 10800, 7200);
+    check_span(z, utc(2028, 6, 1, 0, 0, 0), utc(2028, 1, 30, 0, 0, 0), utc(2029, 1, 28, 0, 0, 0),
+               10800, 7200);
+    check_contiguous(z);
+    zone_free(z);
+}
+
 static void test_posix_invalid(void **state)
 {
     (void)state;
@@ -889,6 +907,7 @@ int main(void)
         cmocka_unit_test(test_posix_southern),
         cmocka_unit_test(test_posix_extended_times),
         cmocka_unit_test(test_posix_julian_rules),
+        cmocka_unit_test(test_posix_years_without_change),
         cmocka_unit_test(test_posix_invalid),
         cmocka_unit_test(test_tzif_v1),
         cmocka_unit_test(test_tzif_v2_footer),
