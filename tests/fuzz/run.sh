@@ -17,7 +17,7 @@ shift
 time=${FUZZ_TIME:-60}
 jobs=${FUZZ_JOBS:-2}
 
-# -max_len per target: a schedule or a duration is short; relay inputs must
+# -max_len per target: a schedule, a duration or a time is short; relay inputs must
 # cross 16 KiB pieces; real TZif files are under 4 KiB. Crontab inputs stay at 8 KiB: at 70 KB (past the 64 KiB
 # line limit) the fuzzer spends its time on huge inputs, at 40% of the
 # executions for the same coverage; the longer seeds are cut to 8 KiB while
@@ -31,6 +31,7 @@ max_len() {
         relay) echo 100000 ;;
         tzif) echo 4096 ;;
         posix_tz) echo 256 ;;
+        timefmt) echo 128 ;;
         *) echo 4096 ;;
     esac
 }
