@@ -38,6 +38,7 @@ replay_relay() { replay relay 10; }
 replay_tzif() { replay tzif 25; }
 replay_posix_tz() { replay posix_tz 45; }
 replay_timefmt() { replay timefmt 40; }
+replay_options() { replay options 30; }
 
 run_test "fuzz replay: cronspec corpus and regressions" replay_cronspec
 run_test "fuzz replay: crontab corpus and regressions" replay_crontab
@@ -47,3 +48,4 @@ run_test "fuzz replay: relay corpus and regressions" replay_relay
 run_test "fuzz replay: tzif corpus and regressions" replay_tzif
 run_test "fuzz replay: posix_tz corpus and regressions" replay_posix_tz
 run_test "fuzz replay: timefmt corpus and regressions" replay_timefmt
+run_test "fuzz replay: options corpus and regressions" replay_options

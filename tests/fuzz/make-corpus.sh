@@ -294,4 +294,63 @@ for t in '2026-02-30' '2026-13-01' '2026-01-01T24:00' '2026-01-01T12:00+26:00' '
     printf '%s' "$t" | put timefmt "bad-${name:-empty}"
 done
 
+# ----------------------------------------------------------------- options
+# opts NAME NARGV WORD...: byte 0 is NARGV (+128: variables without the
+# CROND_LITE_ prefix), then the words separated by NUL bytes: the first
+# NARGV go to argv, the others are variables.
+opts() {
+    local name=$1 n=$2 w sep=''
+    shift 2
+    {
+        be 1 "$n"
+        for w in "$@"; do
+            printf "$sep%s" "$w"
+            sep='\0'
+        done
+    } | put options "$name"
+}
+opts none 0
+opts daemon 4 -f /etc/crontabs -c /etc/crond-lite.ini
+opts all-long 13 --file=/a --config=/c.ini --user=app:staff --system --shell=/bin/bash \
+    --timezone=Europe/Berlin --log-format=json --log-level=debug --grace=1m30s --overlap=queue \
+    --clean-env --no-reload --no-new-privs
+opts all-short 10 -f /a -fb -c/c.ini -u 1000:1000 -s /bin/ash -zUTC
+opts clusters 3 -nf /x -nfPATH
+opts next 8 --next '*/5 * * * *' --from 2026-03-08T01:30:00 --tz America/New_York --count 10
+opts list 2 -l --count=3
+opts next-twice 4 --next @daily --next @hourly
+opts help-wins 3 --check --list --help
+opts help-stray 2 stray --help
+opts version 3 -V --next x
+opts help-bad-value 2 --grace=5x -h
+opts err-unknown 1 --foo=bar
+opts err-prefix 2 --fil x
+opts err-modes 1 -nl
+opts err-grace 2 --grace 5x
+opts err-user 2 -u :staff
+opts err-user-colons 1 --user=a:b:c
+opts err-empty 1 --config=
+opts err-empty-file 2 -f ''
+opts err-flag-value 1 --system=yes
+opts err-missing 1 --grace
+opts err-operand 2 -- extra
+opts err-from-alone 2 --from 2026-01-01T00:00:00
+opts err-count 3 --list --count 100001
+opts count-max 3 --list --count 100000
+opts env-all 0 'FILE= /etc/crontabs  /app/cron.d	/x:y' USER=app SYSTEM=yes SHELL=/bin/bash \
+    TIMEZONE=Asia/Tokyo LOG_FORMAT=JSON LOG_LEVEL=warn GRACE=5s OVERLAP=allow CLEAN_ENV=false \
+    NO_RELOAD=on NO_NEW_PRIVS=1 CONFIG=/etc/c.ini COUNT=7 FROM=2026-01-01 TZ=UTC
+opts env-cli-wins 2 --grace 5s GRACE=bogus
+opts env-mode-ignored 1 --list CHECK=1 NEXT=@daily
+opts env-next-from-cli 2 --from 2026-01-01T00:00:00 NEXT=@daily
+opts env-modes-conflict 0 CHECK=1 LIST=true
+opts env-empty-unset 0 GRACE= FILE= USER=
+opts env-bad-bool 0 CLEAN_ENV=maybe
+opts env-verbatim 128 PATH=/bin CROND_LITE_USER=nobody CROND_LITE_USERX=1 CROND_LITE_GRACE
+# 64 paths are fine, 65 are too many (options.h: OPTIONS_MAX_FILES)
+mapfile -t paths < <(seq -f -fp%g 1 65)
+opts files-64 64 "${paths[@]:0:64}"
+opts err-files-65 65 "${paths[@]}"
+opts env-files-65 0 "FILE=$(seq -s ' ' 1 65)"
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

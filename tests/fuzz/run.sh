@@ -32,6 +32,7 @@ max_len() {
         tzif) echo 4096 ;;
         posix_tz) echo 256 ;;
         timefmt) echo 128 ;;
+        options) echo 1024 ;;
         *) echo 4096 ;;
     esac
 }
