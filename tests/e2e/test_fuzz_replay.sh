@@ -39,6 +39,7 @@ replay_tzif() { replay tzif 25; }
 replay_posix_tz() { replay posix_tz 45; }
 replay_timefmt() { replay timefmt 40; }
 replay_options() { replay options 30; }
+replay_pwfile() { replay pwfile 20; }
 
 run_test "fuzz replay: cronspec corpus and regressions" replay_cronspec
 run_test "fuzz replay: crontab corpus and regressions" replay_crontab
@@ -49,3 +50,4 @@ run_test "fuzz replay: tzif corpus and regressions" replay_tzif
 run_test "fuzz replay: posix_tz corpus and regressions" replay_posix_tz
 run_test "fuzz replay: timefmt corpus and regressions" replay_timefmt
 run_test "fuzz replay: options corpus and regressions" replay_options
+run_test "fuzz replay: pwfile corpus and regressions" replay_pwfile

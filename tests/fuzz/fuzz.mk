@@ -15,7 +15,7 @@
 # A fragment included first must not become the default goal.
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-FUZZ_TARGETS   := cronspec crontab config duration relay tzif posix_tz timefmt options
+FUZZ_TARGETS   := cronspec crontab config duration relay tzif posix_tz timefmt options pwfile
 FUZZ_CC        ?= clang
 FUZZ_TIME      ?= 60
 FUZZ_JOBS      ?= 2

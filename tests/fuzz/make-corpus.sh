@@ -353,4 +353,48 @@ opts files-64 64 "${paths[@]:0:64}"
 opts err-files-65 65 "${paths[@]}"
 opts env-files-65 0 "FILE=$(seq -s ' ' 1 65)"
 
+# ------------------------------------------------------------------ pwfile
+# The first line is the name looked up, the rest the passwd or group file.
+passwd='root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+# a comment line is not an entry
+
++nisuser::::::
+short:x:12:12:gecos
+noshell:x:2500:2500:gecos:/home/noshell
+badid:x:12a:1:gecos:/home/badid:/bin/sh
+neg:x:-5:1:gecos:/home/neg:/bin/sh
+huge:x:4294967295:1:gecos:/home/huge:/bin/sh
+max:x:4294967294:4294967294::/home/max:/bin/sh
+zeros:x:0000000000065532:007::/z:/bin/sh
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
+nohome:x:2000:2001:::/bin/sh
+dup:x:3000:3000::/first:/bin/sh
+dup:x:3001:3001::/second:/bin/sh
+extra:x:5:5:g:/h:/bin/sh:more:colons
+last:x:4000:4000::/home/last:/bin/sh'
+group='root:x:0:
+bad:x:1x:
+short:x
+-nis::::
+staff:x:50:alice,bob
+nonroot:x:65532:
+staff:x:51:
+members:x:7:a:b:c
+nomembers:x:60'
+for q in nonroot dup root 65532 3000 0 badid huge +nisuser '' nobody; do
+    printf '%s\n%s\n' "$q" "$passwd" | put pwfile "passwd-${q:-empty}"
+done
+for q in staff nomembers root bad nis -nis members; do
+    printf '%s\n%s' "$q" "$group" | put pwfile "group-$q"
+done
+printf 'a\na:x:1:1::/h\r\nb:x:2:2::/h2\r\n' | put pwfile edge-crlf
+printf 'a\na:x:1:1::/h\0tail:/bin/sh\nb\0:x:2:2::/h\n' | put pwfile edge-nul
+printf 'app\n\n\n#app:x:1:1::/no:/bin/sh\n app:x:2:2::/no:/bin/sh\napp:x:3:3::/yes' |
+    put pwfile edge-comment-blank
+{ printf 'big\nbig:x:7000:7000:'; rep 3000 g; printf ':/home/big:/bin/sh\nafter:x:7001:7001::/a:/bin/sh\n'; } |
+    put pwfile edge-long-line
+printf 'x\n' | put pwfile edge-empty-file
+printf '' | put pwfile edge-empty
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

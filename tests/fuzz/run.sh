@@ -33,6 +33,7 @@ max_len() {
         posix_tz) echo 256 ;;
         timefmt) echo 128 ;;
         options) echo 1024 ;;
+        pwfile) echo 4096 ;;
         *) echo 4096 ;;
     esac
 }
