@@ -16,11 +16,12 @@
  * - every offset is the standard or the DST one the string says; without
  *   DST, or with a DST offset equal to the standard one, the whole line is
  *   one unbounded span;
- * - for each of SAMPLE_YEARS whose reference transitions (computed here
- *   with a separate day count, for that year and two on each side)
- *   alternate between start and end at distinct instants: the offset is
- *   standard just before a start and DST from it on, DST just before an
- *   end and standard from it on, and a span starts at each of them.
+ * - for each transition of the sample years, computed here with a separate
+ *   day count and sorted among those of three years on each side, that
+ *   lies at another instant than its neighbours: the offset just before it
+ *   is the one the transition before it sets (DST after a start, standard
+ *   after an end), from it on the one it sets itself, and a span starts
+ *   there when the two differ.
  */
 #include <stdbool.h>
 
@@ -30,7 +31,7 @@
 
 #define FUZZ_TZ_MAX 256
 #define DAY INT64_C(86400)
-#define ROUND 5 /* years in the alternation window: the year and two each side */
+#define WINDOW 7 /* years of transitions sorted around a sample year */
 
 /* ------------------------------------------------------- the reader here */
 
@@ -204,6 +205,7 @@ static int64_t rule_day(const struct ref_rule *r, int64_t y)
 struct transition {
     int64_t at;
     bool start; /* DST starts (else ends) */
+    bool mine;  /* of the year being checked */
 };
 
 /* Start: local standard time; end: local DST time (POSIX). */
@@ -211,7 +213,7 @@ static struct transition transition_of(const struct ref_tz *tz, int64_t y, bool 
 {
     const struct ref_rule *r = start ? &tz->start : &tz->end;
     return (struct transition){rule_day(r, y) * DAY + r->time - (start ? tz->std : tz->dst),
-                               start};
+                               start, false};
 }
 
 static int transition_cmp(const void *a, const void *b)
@@ -220,20 +222,18 @@ static int transition_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The transitions of years y-2..y+2, sorted. Returns false unless they
- * alternate between start and end at distinct instants, the case in which
- * the offsets around each of them follow from the string alone. */
-static bool transitions_around(const struct ref_tz *tz, int64_t y, struct transition *out)
+/* The transitions of years y-3..y+3, sorted; those of y marked. A year's
+ * transitions lie within ten days of it, so all of y-2's come before any
+ * of y's, and none of y-4's or earlier can come between a transition of y
+ * and the one before it here. */
+static void transitions_around(const struct ref_tz *tz, int64_t y, struct transition *out)
 {
-    for (int i = 0; i < ROUND; i++) {
-        out[2 * i] = transition_of(tz, y - ROUND / 2 + i, true);
-        out[2 * i + 1] = transition_of(tz, y - ROUND / 2 + i, false);
+    for (int i = 0; i < WINDOW; i++) {
+        out[2 * i] = transition_of(tz, y - WINDOW / 2 + i, true);
+        out[2 * i + 1] = transition_of(tz, y - WINDOW / 2 + i, false);
+        out[2 * i].mine = out[2 * i + 1].mine = i == WINDOW / 2;
     }
-    qsort(out, 2 * ROUND, sizeof *out, transition_cmp);
-    for (int i = 1; i < 2 * ROUND; i++)
-        if (out[i].at == out[i - 1].at || out[i].start == out[i - 1].start)
-            return false;
-    return true;
+    qsort(out, 2 * WINDOW, sizeof *out, transition_cmp);
 }
 
 /* ----------------------------------------------------------------- checks */
@@ -242,20 +242,27 @@ static const int64_t sample_years[] = {-1000, 1, 1600, 1900, 1970, 2000, 2024, 2
 #define NSAMPLES (sizeof sample_years / sizeof sample_years[0])
 #define PROBE_YEARS 4 /* the first sample years whose transitions are probed */
 
+/* Each transition of year y whose neighbours lie at other instants (so
+ * nothing collapses): the offset just before it is the one the transition
+ * before it set, from it on its own, and when the two differ a span starts
+ * there. */
 static void check_transitions(const struct zone *z, const struct ref_tz *tz, int64_t y)
 {
-    struct transition tr[2 * ROUND];
+    struct transition tr[2 * WINDOW];
     struct zone_span s;
-    if (!transitions_around(tz, y, tr))
-        return;
-    for (int i = 1; i < 2 * ROUND - 1; i++) {
-        int32_t before = tr[i].start ? tz->std : tz->dst, after = tr[i].start ? tz->dst : tz->std;
-        zone_span_at(z, tr[i].at, &s);
-        CHECKF(s.start == tr[i].at && s.offset == after && zone_offset_at(z, tr[i].at - 1) == before,
+    transitions_around(tz, y, tr);
+    for (int i = 2; i < 2 * WINDOW - 1; i++) {
+        const struct transition *x = &tr[i], *p = &tr[i - 1];
+        if (!x->mine || tr[i - 2].at == p->at || p->at == x->at || x->at == tr[i + 1].at)
+            continue;
+        int32_t before = p->start ? tz->dst : tz->std, after = x->start ? tz->dst : tz->std;
+        zone_span_at(z, x->at, &s);
+        CHECKF(s.offset == after && zone_offset_at(z, x->at - 1) == before
+                   && (before == after || s.start == x->at),
                "DST %s at %" PRId64 " (year %" PRId64 "): span from %" PRId64 " offset %" PRId32
                ", before %" PRId32 "; expected %" PRId32 " then %" PRId32,
-               tr[i].start ? "start" : "end", tr[i].at, y, s.start, s.offset,
-               zone_offset_at(z, tr[i].at - 1), before, after);
+               x->start ? "start" : "end", x->at, y, s.start, s.offset,
+               zone_offset_at(z, x->at - 1), before, after);
     }
 }
 
