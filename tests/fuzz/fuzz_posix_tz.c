@@ -31,7 +31,7 @@
 
 #define FUZZ_TZ_MAX 256
 #define DAY INT64_C(86400)
-#define WINDOW 7 /* years of transitions sorted around a sample year */
+#define WINDOW ((size_t)7) /* years of transitions sorted around a sample year */
 
 /* ------------------------------------------------------- the reader here */
 
@@ -228,10 +228,11 @@ static int transition_cmp(const void *a, const void *b)
  * and the one before it here. */
 static void transitions_around(const struct ref_tz *tz, int64_t y, struct transition *out)
 {
-    for (int i = 0; i < WINDOW; i++) {
-        out[2 * i] = transition_of(tz, y - WINDOW / 2 + i, true);
-        out[2 * i + 1] = transition_of(tz, y - WINDOW / 2 + i, false);
-        out[2 * i].mine = out[2 * i + 1].mine = i == WINDOW / 2;
+    for (size_t i = 0; i < WINDOW; i++) {
+        int64_t year = y - (int64_t)(WINDOW / 2) + (int64_t)i;
+        out[2 * i] = transition_of(tz, year, true);
+        out[2 * i + 1] = transition_of(tz, year, false);
+        out[2 * i].mine = out[2 * i + 1].mine = year == y;
     }
     qsort(out, 2 * WINDOW, sizeof *out, transition_cmp);
 }
@@ -240,7 +241,7 @@ static void transitions_around(const struct ref_tz *tz, int64_t y, struct transi
 
 static const int64_t sample_years[] = {-1000, 1, 1600, 1900, 1970, 2000, 2024, 2100, 2400, 9999};
 #define NSAMPLES (sizeof sample_years / sizeof sample_years[0])
-#define PROBE_YEARS 4 /* the first sample years whose transitions are probed */
+#define PROBE_YEARS ((size_t)4) /* the last sample years, whose transitions are probed */
 
 /* Each transition of year y whose neighbours lie at other instants (so
  * nothing collapses): the offset just before it is the one the transition
@@ -251,7 +252,7 @@ static void check_transitions(const struct zone *z, const struct ref_tz *tz, int
     struct transition tr[2 * WINDOW];
     struct zone_span s;
     transitions_around(tz, y, tr);
-    for (int i = 2; i < 2 * WINDOW - 1; i++) {
+    for (size_t i = 2; i < 2 * WINDOW - 1; i++) {
         const struct transition *x = &tr[i], *p = &tr[i - 1];
         if (!x->mine || tr[i - 2].at == p->at || p->at == x->at || x->at == tr[i + 1].at)
             continue;

@@ -22,7 +22,7 @@
 #include "zone_check.h"
 
 #define HEADER_LEN 44
-#define MAX_PROBED 24  /* transitions probed for the span properties */
+#define MAX_PROBED ((size_t)24) /* transitions probed for the span properties */
 #define MAX_ORACLE 1024 /* transitions whose offsets are compared */
 
 /* The data block zone.c should have used, located without its code. */
@@ -140,7 +140,7 @@ static size_t probes_make(const struct tzif_ref *r, int64_t *out)
     size_t n = 0;
     for (size_t i = 0; i < ZONE_CHECK_NFIXED; i++)
         out[n++] = zone_check_fixed[i];
-    uint32_t step = r->ntime / MAX_PROBED + 1;
+    uint32_t step = (uint32_t)(r->ntime / MAX_PROBED + 1);
     for (uint32_t i = 0; i < r->ntime; i += step) {
         int64_t t = ref_time(r, i);
         out[n++] = t;
@@ -154,13 +154,14 @@ static void check_zone(const struct zone *z, const uint8_t *data, size_t size)
 {
     struct tzif_ref r;
     struct zone *footer = NULL;
-    char err[256];
     int64_t probes[ZONE_CHECK_NFIXED + 2 * (MAX_PROBED + 1)];
     CHECK(strcmp(zone_name(z), "fuzz") == 0);
     ref_read(data, size, &r);
-    if (r.footer[0] != '\0')
+    if (r.footer[0] != '\0') {
+        char err[256];
         CHECKF(zone_parse_posix(r.footer, &footer, err, sizeof err) == 0,
                "footer '%s' accepted in the file, alone: %s", r.footer, err);
+    }
     size_t n = probes_make(&r, probes);
     zone_check_spans(z, probes, n);
     for (size_t i = 0; i < n; i++)
