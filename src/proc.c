@@ -391,26 +391,46 @@ bool proc_any_child(void)
     return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
-/* The parent and process group of pid from /proc/PID/stat; the command
- * name in it may hold ')' and blanks, so fields are read after the last
- * ')'. Returns 0 or -1. */
-static int stat_ids(const char *pid, pid_t *out_ppid, pid_t *out_pgrp)
+/* Reads a small /proc file into buf (NUL-terminated). Returns 0 or -1. */
+static int proc_file(const char *path, char *buf, size_t len)
 {
-    char path[300], buf[512];
-    snprintf(path, sizeof path, "/proc/%s/stat", pid);
     FILE *f = fopen(path, "re");
     if (f == NULL)
         return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    size_t n = fread(buf, 1, len - 1, f);
     (void)fclose(f); /* read-only */
     buf[n] = '\0';
-    char *close_paren = strrchr(buf, ')');
-    int ppid, pgrp;
-    if (close_paren == NULL || sscanf(close_paren + 1, " %*c %d %d", &ppid, &pgrp) != 2)
-        return -1;
-    *out_ppid = (pid_t)ppid;
-    *out_pgrp = (pid_t)pgrp;
     return 0;
+}
+
+/* The decimal numbers of s, at most max of them. */
+static size_t numbers(const char *s, pid_t *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s)
+            break;
+        out[n++] = (pid_t)v;
+        s = end;
+    }
+    return n;
+}
+
+/* The parent of pid from /proc/PID/stat ("pid (comm) state ppid ..."): the
+ * command name may hold ')' and blanks, so fields are read after the last
+ * ')'. Returns the ppid, or -1. */
+static pid_t stat_ppid(const char *pid)
+{
+    char path[300], buf[512];
+    pid_t ppid;
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    char *paren = proc_file(path, buf, sizeof buf) == 0 ? strrchr(buf, ')') : NULL;
+    if (paren == NULL || paren[1] != ' ' || paren[2] == '\0' || paren[3] != ' '
+        || numbers(paren + 4, &ppid, 1) != 1)
+        return -1;
+    return ppid;
 }
 
 static bool pid_in(pid_t pid, const pid_t *set, size_t n)
@@ -426,24 +446,16 @@ static bool pid_in(pid_t pid, const pid_t *set, size_t n)
  * /proc/PID/stat. Returns how many (at most max), or 0 without /proc. */
 static size_t children_list(pid_t *out, size_t max)
 {
-    char path[64];
+    char path[64], buf[16384];
     size_t n = 0;
     pid_t self = getpid();
     snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)self, (int)self);
-    FILE *f = fopen(path, "re");
-    if (f != NULL) {
-        for (int pid; n < max && fscanf(f, "%d", &pid) == 1;)
-            out[n++] = (pid_t)pid;
-        (void)fclose(f); /* read-only */
-        return n;
-    }
+    if (proc_file(path, buf, sizeof buf) == 0)
+        return numbers(buf, out, max);
     DIR *d = opendir("/proc"); /* kernels without CONFIG_PROC_CHILDREN */
-    for (struct dirent *e; d != NULL && n < max && (e = readdir(d)) != NULL;) {
-        pid_t ppid, pgrp;
-        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && stat_ids(e->d_name, &ppid, &pgrp) == 0
-            && ppid == self)
-            out[n++] = (pid_t)strtol(e->d_name, NULL, 10);
-    }
+    for (struct dirent *e; d != NULL && n < max && (e = readdir(d)) != NULL;)
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && stat_ppid(e->d_name) == self)
+            numbers(e->d_name, &out[n++], 1);
     if (d != NULL)
         (void)closedir(d); /* read-only */
     return n;
@@ -455,7 +467,7 @@ static size_t children_list(pid_t *out, size_t max)
  * its own. */
 size_t proc_signal_children(int sig, const pid_t *skip, size_t nskip)
 {
-    pid_t kids[1024], done[1024];
+    pid_t kids[1024] = {0}, done[1024];
     size_t nkids = children_list(kids, sizeof kids / sizeof kids[0]), count = 0;
     for (size_t i = 0; i < nkids; i++) {
         pid_t pgrp = getpgid(kids[i]);

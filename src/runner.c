@@ -30,6 +30,7 @@
 
 #include "crond/crontab.h"
 #include "crond/user.h"
+#include "crond/util.h"
 
 /* The PATH of a job under --clean-env when the crontab sets none. */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -111,15 +112,10 @@ static int envb_put(struct envb *b, const char *entry)
         b->v[at] = copy;
         return 0;
     }
-    if (b->n + 1 >= b->cap) {
-        size_t ncap = b->cap * 2;
-        char **nv = realloc(b->v, ncap * sizeof *nv);
-        if (nv == NULL) {
-            free(copy);
-            return -1;
-        }
-        b->v = nv;
-        b->cap = ncap;
+    /* room for the entry and the NULL after it */
+    if (util_grow((void **)&b->v, b->n + 1, &b->cap, sizeof *b->v) != 0) {
+        free(copy);
+        return -1;
     }
     b->v[b->n++] = copy;
     b->v[b->n] = NULL;

@@ -110,15 +110,9 @@ void sched_free(struct sched *s)
 
 int sched_insert(struct sched *s, struct sched_job *job)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-        struct sched_job **h = realloc(s->heap, cap * sizeof *h);
-        if (h == NULL)
-            return -1;
-        s->heap = h;
-        s->cap = cap;
-    }
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+    if (util_grow((void **)&s->heap, s->n, &s->cap, sizeof *s->heap) != 0)
+        return -1;
     heap_set(s, s->n++, job);
     sift_up(s, s->n - 1);
     return 0;

@@ -11,6 +11,7 @@
 #include "crond/zone.h"
 
 #include "crond/civil.h"
+#include "crond/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -557,14 +558,8 @@ static int zone_push(struct zone *z, int64_t at, int32_t offset)
         z->first_offset = offset;
         return 0;
     }
-    if (z->nchanges == z->cap) {
-        size_t cap = z->cap ? z->cap * 2 : 16;
-        struct zone_change *c = realloc(z->changes, cap * sizeof(*c));
-        if (c == NULL)
-            return -1;
-        z->changes = c;
-        z->cap = cap;
-    }
+    if (util_grow((void **)&z->changes, z->nchanges, &z->cap, sizeof(*z->changes)) != 0)
+        return -1;
     z->changes[z->nchanges].at = at;
     z->changes[z->nchanges++].offset = offset;
     return 0;
@@ -823,71 +818,15 @@ int zone_parse_tzif(const unsigned char *buf, size_t len, const char *name,
 
 /* ------------------------------------------------------------ file input */
 
-/* Reads to EOF, refusing more than ZONE_FILE_MAX bytes (st_size is only a
- * hint: the file may grow while we read). */
-static int file_read_fd(int fd, unsigned char **out_buf, size_t *out_len)
-{
-    size_t cap = 4096, len = 0;
-    unsigned char *buf = malloc(cap);
-    if (buf == NULL)
-        return ENOMEM;
-    for (;;) {
-        if (len > ZONE_FILE_MAX) {
-            free(buf);
-            return EFBIG;
-        }
-        if (len == cap) {
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                return ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            free(buf);
-            return e;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    *out_buf = buf;
-    *out_len = len;
-    return 0;
-}
-
-/* Reads a whole regular file of at most ZONE_FILE_MAX bytes. Returns 0 or
- * an errno value (EISDIR/EINVAL for non-regular files, EFBIG when large).
- * O_NONBLOCK keeps a FIFO named by a user from blocking the daemon. */
+/* Reads a whole regular file of at most ZONE_FILE_MAX bytes (util.h's
+ * reader: a FIFO named by a user cannot block the daemon). Returns 0 or an
+ * errno value (EISDIR/EINVAL for non-regular files, EFBIG when large). */
 static int file_slurp(const char *path, unsigned char **out_buf, size_t *out_len)
 {
-    struct stat st;
-    int rc = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return errno;
-    if (fstat(fd, &st) != 0)
-        rc = errno;
-    else if (S_ISDIR(st.st_mode))
-        rc = EISDIR;
-    else if (!S_ISREG(st.st_mode))
-        rc = EINVAL;
-    else if (st.st_size > (off_t)ZONE_FILE_MAX)
-        rc = EFBIG;
-    else
-        rc = file_read_fd(fd, out_buf, out_len);
-    if (close(fd) != 0 && rc == 0) {
-        rc = errno != 0 ? errno : EIO;
-        free(*out_buf);
-        *out_buf = NULL;
-        *out_len = 0;
-    }
+    struct util_file f;
+    int rc = util_read_file(path, ZONE_FILE_MAX, &f, NULL, 0);
+    *out_buf = (unsigned char *)f.data;
+    *out_len = f.len;
     return rc;
 }
 
@@ -1043,14 +982,8 @@ struct zone_cache *zone_cache_new(const char *tzdir)
 
 static struct cache_entry *cache_add(struct zone_cache *c, const char *name)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        struct cache_entry *e = realloc(c->entries, cap * sizeof(*e));
-        if (e == NULL)
-            return NULL;
-        c->entries = e;
-        c->cap = cap;
-    }
+    if (util_grow((void **)&c->entries, c->n, &c->cap, sizeof(*c->entries)) != 0)
+        return NULL;
     struct cache_entry *e = &c->entries[c->n];
     e->name = strdup(name);
     e->zone = NULL;

@@ -313,6 +313,33 @@ static void test_any_child(void **state)
     assert_false(proc_any_child());
 }
 
+/* proc_signal_children reaches every child through its group, except the
+ * groups it is told to skip (runs signalled through their proc). */
+static void test_signal_children(void **state)
+{
+    (void)state;
+    pid_t kid[2];
+    for (int i = 0; i < 2; i++) {
+        kid[i] = fork();
+        assert_true(kid[i] >= 0);
+        if (kid[i] == 0) {
+            setsid(); /* as a job or a daemonised orphan: a group of its own */
+            pause();
+            _exit(0);
+        }
+    }
+    usleep(50000); /* both have called setsid */
+    assert_int_equal(proc_signal_children(SIGTERM, &kid[1], 1), 1);
+    int st;
+    assert_int_equal(waitpid(kid[0], &st, 0), kid[0]);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    assert_int_equal(waitpid(kid[1], &st, WNOHANG), 0); /* skipped: still there */
+    assert_int_equal(proc_signal_children(SIGKILL, NULL, 0), 1);
+    assert_int_equal(waitpid(kid[1], &st, 0), kid[1]);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    assert_false(proc_any_child());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +350,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_drain_after_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spawn_error, setup, teardown),
         cmocka_unit_test(test_any_child),
+        cmocka_unit_test(test_signal_children),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
