@@ -30,8 +30,6 @@
 #include "crond/options.h"
 #include "crond/proc.h"
 #include "crond/report.h"
-#include "crond/runner.h"
-#include "crond/user.h"
 #include "crond/watch.h"
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))

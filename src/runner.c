@@ -1,4 +1,4 @@
-/* runner: fork/exec of jobs, users and privileges, a job's environment
+/* runner: fork/exec of jobs, switching to their user, a job's environment
  * (see runner.h).
  *
  * Spawning is split at fork. Everything that allocates or can fail in a
