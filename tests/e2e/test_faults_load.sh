@@ -51,8 +51,10 @@ burst_1000() {
     [ "$(rec event=job.start job=burst.cron:1 -f _ms)" -ge "$due" ] || fail "started before the due second"
     # after the burst, the job due every second has its seconds again
     local n t1
+    # (whole seconds strictly inside the window count: at least two after
+    # the burst's last exit plus a second)
     n=$(nrec event=job.start job=tick.cron:1)
-    wait_rec $((n + 3)) 5 event=job.start job=tick.cron:1
+    wait_rec $((n + 4)) 6 event=job.start job=tick.cron:1
     t1=$(rec event=job.start job=tick.cron:1 -f _ms | tail -1)
     every_second tick.cron:1 "$((lastexit + 1000))" "$t1"
     every_second tick.cron:1 "$(rec event=daemon.start -f _ms)" "$due"
