@@ -5,6 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
 "$build/bench/bench_calendar" "${BENCH_SECONDS:-0.3}"
+"$build/bench/bench_spawn" 1000 5
 
 # The whole binary on a 100,000-line crontab: read, parse, resolve zones and
 # check that every schedule can fire.

@@ -1,4 +1,5 @@
-/* runner: processes. fork/exec of `SHELL -c COMMAND` with the child set-up of
+/* runner: processes. spawn (clone with CLONE_VM | CLONE_VFORK, as posix_spawn
+ * does) and exec of `SHELL -c COMMAND` with the child set-up of
  * DESIGN.md section 4 (STYLE.md point 9), switching to the job's user, and the
  * environment of a job. Knows nothing of schedules or crontab syntax.
  *
@@ -7,8 +8,8 @@
  * mask, stdin from /dev/null (or a pipe holding the job's input), stdout and
  * stderr onto their pipes, every other fd closed, privileges dropped when the
  * job's user differs, chdir to the working directory, execve. A failure of
- * any step is sent to the parent over a close-on-exec pipe (so a missing shell
- * is reported, not just exit 127), then the child exits 127 (ENOENT) or 126.
+ * any step is reported to the parent with its errno (so a missing shell is
+ * reported, not just exit 127), then the child exits 127 (ENOENT) or 126.
  */
 #ifndef CROND_RUNNER_H
 #define CROND_RUNNER_H
@@ -61,7 +62,7 @@ struct runner_req {
 };
 
 struct runner_child {
-    pid_t pid;                  /* > 0 once forked, also when exec failed */
+    pid_t pid;                  /* > 0 once started, also when exec failed */
     int out_fd;                 /* read end of the job's stdout, O_NONBLOCK|O_CLOEXEC */
     int err_fd;                 /* read end of the job's stderr, O_NONBLOCK|O_CLOEXEC */
 };
@@ -70,7 +71,9 @@ struct runner_child {
  * ("fork: Resource temporarily unavailable", "exec /bin/nosh: No such file
  * or directory", "chdir /home/x: ...") when it could not start; then no fd is
  * left open, and out->pid is the pid of a child that already exited (the
- * caller's reaper collects it) or -1 when fork itself failed. */
+ * caller's reaper collects it) or -1 when the clone itself failed (the
+ * message still says "fork", as a shell would). Returns once the child has
+ * exec'd or failed: never later. */
 int runner_spawn(const struct runner_req *req, struct runner_child *out, char *err, size_t errlen);
 
 #endif
