@@ -35,16 +35,12 @@
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 #define READ_CHUNK 65536     /* one read of a job's pipe */
+#define LOG_BATCH 65536      /* records written together, at most */
 #define READS_PER_WAKEUP 4   /* fairness between jobs that write fast */
-/* How early libev may wake for a due time by rounding (it computes in
- * doubles and milliseconds); an earlier wake-up is not the due time. */
-#define EARLY_WAKE_MS 50
 /* Jobs started per wake-up: a burst of due jobs is started in slices of
  * this many (about 80 ms each), returning to the event loop between them so
  * that SIGTERM stops a burst of 1,000 at once, not after it. */
 #define START_SLICE 64
-/* Longer than libev's interpolation window (MIN_TIMEJUMP / 2 = 0.5 s). */
-#define RESYNC_SECONDS 0.6
 /* Editors and kubelet make several changes in a row: reload once they stop. */
 #define SETTLE_SECONDS 0.2
 /* After the grace's SIGKILL: how long the last children get to be reaped,
@@ -80,12 +76,9 @@ struct crond {
     ev_io watch_io;
     ev_timer settle;              /* reload once the files are quiet */
     uint64_t digest;              /* watch_digest at the last load */
-    int tfd;                      /* timerfd cancelled by clock steps, or -1 */
-    ev_io tfd_io;
+    int wake_fd;                  /* the wake-up timerfd (watch.h), or -1 */
+    ev_io wake_io;
     int64_t clock_off;            /* realtime - monotonic at the last check */
-    ev_timer resync;              /* plan again after a clock step */
-    ev_periodic wake;             /* the next due time */
-    int64_t wake_ms;              /* when wake is set for */
     ev_signal sig[4];             /* TERM, INT, HUP, USR1 */
     ev_child reaped;              /* any child reaped, orphans too */
     ev_prepare check_log;         /* stop when records cannot be written */
@@ -252,19 +245,16 @@ static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
 /* Sleeping until the next due time, and clock steps                        */
 /* ------------------------------------------------------------------------ */
 
-/* An absolute ev_periodic follows the wall clock: libev re-plans it when the
- * system time jumps, and nothing ticks while no job is due. */
+/* The wake-up timer is armed at the earliest due time, absolute and in wall
+ * clock time (watch.h): nothing ticks while no job is due, and a job starts
+ * within the machine's scheduling noise of its second. */
 static void wake_arm(struct crond *d)
 {
-    int64_t due = sched_next_due(&d->tab.sched);
-    ev_periodic_stop(d->loop, &d->wake);
-    /* right after a clock step libev's "now" may be stale: the resync timer
-     * arms the periodic once libev has read the clock again */
-    if (due == SCHED_NEVER || d->stopping || ev_is_active(&d->resync))
-        return;
-    d->wake_ms = due;
-    ev_periodic_set(&d->wake, (double)due / 1000.0, 0, 0);
-    ev_periodic_start(d->loop, &d->wake);
+    char err[256];
+    int64_t due = d->stopping ? SCHED_NEVER : sched_next_due(&d->tab.sched);
+    if (watch_timer_arm(d->wake_fd, due == SCHED_NEVER ? WATCH_TIMER_NEVER : due, err,
+                        sizeof err) != 0)
+        say_error(d, LOG_LEVEL_ERROR, "%s", err);
 }
 
 /* realtime - monotonic: a change of it is a step of the wall clock */
@@ -282,83 +272,46 @@ static bool clock_check(struct crond *d)
         return false;
     sched_jump(&d->tab.sched, jump, now_ms());
     report_clock(d->log, now_ms(), step, sched_jump_action(jump));
-    /* libev reads the wall clock at most every half second and interpolates
-     * with the monotonic one in between, so right after a step its idea of
-     * "now" (which the periodic is measured against) can still be the old
-     * time: run what is due now here, and plan again once libev has read
-     * the clock anew. */
     sched_run_due(&d->tab.sched, now_ms(), on_action, d);
-    ev_timer_stop(d->loop, &d->resync);
-    ev_timer_set(&d->resync, RESYNC_SECONDS, 0);
-    ev_timer_start(d->loop, &d->resync);
     wake_arm(d);
     return true;
 }
 
-static void resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
+static void wake_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
     (void)revents;
-    struct crond *d = container_of(w, struct crond, resync);
-    sched_run_due(&d->tab.sched, now_ms(), on_action, d);
-    wake_arm(d);
-}
-
-static void wake_cb(struct ev_loop *loop, ev_periodic *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    struct crond *d = container_of(w, struct crond, wake);
-    int64_t armed = d->wake_ms, now = now_ms();
-    /* a step seen only now (libfaketime, no timerfd): only the new time counts */
-    if (clock_check(d))
-        return;
-    if (now < armed - EARLY_WAKE_MS) {
-        wake_arm(d); /* not due: libev's clock is off, see clock_check */
-        return;
-    }
-    /* libev may wake a hair early (double rounding): the due time counts */
-    if (now < armed)
-        now = armed;
+    struct crond *d = container_of(w, struct crond, wake_io);
+    (void)watch_timer_read(d->wake_fd); /* due or clock set: clock_check tells */
+    if (clock_check(d) || d->stopping)
+        return; /* it ran what was due and armed the timer again */
     /* what is still due is next: wake_arm sets a time in the past, which
-     * libev runs after this loop iteration's signals */
-    (void)sched_run_due_max(&d->tab.sched, now, START_SLICE, on_action, d);
+     * fires after this loop iteration's signals */
+    (void)sched_run_due_max(&d->tab.sched, now_ms(), START_SLICE, on_action, d);
     wake_arm(d);
 }
 
-static void tfd_cb(struct ev_loop *loop, ev_io *w, int revents)
+static int clock_start(struct crond *d)
 {
-    (void)loop;
-    (void)revents;
-    struct crond *d = container_of(w, struct crond, tfd_io);
     char err[256];
-    if (watch_clock_rearm(d->tfd, err, sizeof err) != 0)
-        say_error(d, LOG_LEVEL_WARN, "%s", err);
-    clock_check(d);
-}
-
-static void clock_start(struct crond *d)
-{
     d->clock_off = clock_offset();
-    ev_timer_init(&d->resync, resync_cb, RESYNC_SECONDS, 0);
-    char err[256];
-    d->tfd = watch_clock_open(err, sizeof err);
-    if (d->tfd < 0) {
-        say_error(d, LOG_LEVEL_WARN, "%s; clock steps are seen at the next wake-up", err);
-        return;
+    d->wake_fd = watch_timer_open(err, sizeof err);
+    if (d->wake_fd < 0) {
+        say_error(d, LOG_LEVEL_ERROR, "%s; not starting", err);
+        return -1;
     }
-    ev_io_init(&d->tfd_io, tfd_cb, d->tfd, EV_READ);
-    ev_io_start(d->loop, &d->tfd_io);
+    ev_io_init(&d->wake_io, wake_cb, d->wake_fd, EV_READ);
+    ev_io_start(d->loop, &d->wake_io);
+    return 0;
 }
 
 static void clock_stop(struct crond *d)
 {
-    ev_timer_stop(d->loop, &d->resync);
-    if (d->tfd < 0)
+    if (d->wake_fd < 0)
         return;
-    ev_io_stop(d->loop, &d->tfd_io);
-    (void)close(d->tfd); /* nothing was written through it */
-    d->tfd = -1;
+    ev_io_stop(d->loop, &d->wake_io);
+    (void)close(d->wake_fd); /* nothing was written through it */
+    d->wake_fd = -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -542,7 +495,7 @@ static void stop_begin(struct crond *d, const char *why)
     for (const struct run *r = d->runs; r != NULL; r = r->next)
         running += proc_alive(&r->p);
     d->stopping = true;
-    ev_periodic_stop(d->loop, &d->wake);
+    wake_arm(d); /* far away: only steps wake it now */
     report_stop(d->log, now_ms(), why, running);
     stop_signal_all(d, SIGTERM);
     ev_timer_set(&d->grace, (double)d->opts->grace_ms / 1000.0, 0);
@@ -550,13 +503,15 @@ static void stop_begin(struct crond *d, const char *why)
     stop_check(d);
 }
 
-/* Before the loop sleeps: records that cannot be written (stdout closed,
- * a broken pipe) would be lost, and so would every later one: stop. */
+/* Before the loop sleeps: the records of this iteration are written (a
+ * burst's in a few writes, log.h); records that cannot be written (stdout
+ * closed, a broken pipe) would be lost, and so would every later one: stop. */
 static void check_log_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     (void)loop;
     (void)revents;
     struct crond *d = container_of(w, struct crond, check_log);
+    (void)log_flush(d->log); /* a failure is log_broken's */
     if (!log_broken(d->log) || d->status != 0)
         return;
     d->status = 1;
@@ -662,15 +617,15 @@ int daemon_run(const struct daemon_cfg *cfg)
         free(d);
         return 1;
     }
+    if (log_set_buffered(d->log, LOG_BATCH) != 0)
+        say_error(d, LOG_LEVEL_WARN, "out of memory: one write per record");
     jobtab_init(&d->tab, now_ms(), d->opts->overlap);
     sched_set_clock(&d->tab.sched, now_ms);
-    ev_periodic_init(&d->wake, wake_cb, 0, 0, 0);
     signals_start(d);
     watch_start(d);
-    clock_start(d);
-    if (daemon_setup(d) != 0)
+    if (clock_start(d) != 0 || daemon_setup(d) != 0)
         d->status = 1;
-    else if (!log_broken(d->log))
+    else
         wake_arm(d);
     /* the loop sees a broken log at once (check_log_cb) and stops */
     if (d->status == 0)
@@ -680,6 +635,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     runs_release(d);
     int status = d->status;
     jobtab_free(&d->tab);
+    (void)log_set_buffered(d->log, 0); /* what is left, then one write per record */
     ev_loop_destroy(d->loop);
     free(d);
     return status;

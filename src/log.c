@@ -25,9 +25,9 @@
 #include "crond/log.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,23 +139,37 @@ static size_t utf8_unit(const unsigned char *s, size_t n, bool *valid)
     return i;
 }
 
+/* Byte classes, one table lookup per byte on the hot path (every line a
+ * job writes goes through text_needs_quotes and value_put). */
+enum {
+    CLS_PLAIN = 1,   /* copied as is inside a string, in both formats */
+    CLS_QUOTE = 2,   /* makes a text value quoted: blank, '=', '"', '\\', control */
+    CLS_CONTROL = 4, /* 0x00-0x1f, 0x7f */
+};
+
+#define CLS_OF(c)                                                                           \
+    ((c) < 0x20 || (c) == 0x7f ? CLS_QUOTE | CLS_CONTROL                                    \
+     : (c) == ' ' || (c) == '=' ? CLS_PLAIN | CLS_QUOTE                                     \
+     : (c) == '"' || (c) == '\\' ? CLS_QUOTE                                                \
+     : (c) < 0x7f ? CLS_PLAIN : 0)
+#define CLS_4(c) CLS_OF(c), CLS_OF((c) + 1), CLS_OF((c) + 2), CLS_OF((c) + 3)
+#define CLS_16(c) CLS_4(c), CLS_4((c) + 4), CLS_4((c) + 8), CLS_4((c) + 12)
+#define CLS_64(c) CLS_16(c), CLS_16((c) + 16), CLS_16((c) + 32), CLS_16((c) + 48)
+
+static const unsigned char byte_classes[256] = {CLS_64(0), CLS_64(64), CLS_64(128), CLS_64(192)};
+
 static bool byte_is_control(unsigned char c)
 {
-    return c < 0x20 || c == 0x7f;
-}
-
-/* Printable ASCII that both formats copy unchanged inside a string. */
-static bool byte_is_plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    return (byte_classes[c] & CLS_CONTROL) != 0;
 }
 
 static bool text_needs_quotes(const unsigned char *s, size_t n)
 {
+    const unsigned char *cls = byte_classes;
     if (n == 0)
         return true;
     for (size_t i = 0; i < n; i++)
-        if (s[i] == ' ' || s[i] == '=' || s[i] == '"' || s[i] == '\\' || byte_is_control(s[i]))
+        if (cls[s[i]] & CLS_QUOTE)
             return true;
     return false;
 }
@@ -190,10 +204,11 @@ static size_t unit_escape(enum log_format f, const unsigned char *s, size_t n, c
 /* Appends the escaped body of a string (without quotes), up to the cut. */
 static void value_put(struct log *l, const unsigned char *s, size_t n)
 {
+    const unsigned char *cls = byte_classes;
     size_t i = 0;
     while (i < n && !l->truncated) {
         size_t run = 0;
-        while (i + run < n && byte_is_plain(s[i + run]))
+        while (i + run < n && (cls[s[i + run]] & CLS_PLAIN))
             run++;
         if (run > 0) {
             /* Plain bytes are one unit each: keep as many as fit. */
@@ -225,7 +240,7 @@ static void key_put(struct log *l, const char *key)
     if (l->len > 0 && l->buf[l->len - 1] != '{')
         buf_put(l, ",", 1);
     buf_put(l, "\"", 1);
-    value_put(l, (const unsigned char *)key, strlen(key));
+    buf_put(l, key, strlen(key)); /* [a-z_.]: nothing to escape */
     buf_put(l, "\":", 2);
 }
 
@@ -262,14 +277,28 @@ void log_str(struct log *l, const char *key, const char *value)
     log_strn(l, key, value, value != NULL ? strlen(value) : 0);
 }
 
+/* The decimal digits of v at the end of num[24]; returns where they start. */
+static char *int_digits(int64_t v, char num[24])
+{
+    char *p = num + 24;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 void log_int(struct log *l, const char *key, int64_t value)
 {
     char num[24];
-    int n = snprintf(num, sizeof num, "%" PRId64, value);
+    char *digits = int_digits(value, num);
     size_t mark = l->len;
-    if (n < 0 || (size_t)n >= sizeof num || !field_open(l, key, false))
+    if (!field_open(l, key, false))
         return;
-    if (!buf_put(l, num, (size_t)n))
+    if (!buf_put(l, digits, (size_t)(num + 24 - digits)))
         l->len = mark;
 }
 
@@ -286,6 +315,10 @@ void log_init(struct log *l, int fd, enum log_format format, enum log_level leve
     l->active = false;
     l->truncated = false;
     l->len = 0;
+    l->ts_len = 0;
+    l->out = NULL;
+    l->out_len = 0;
+    l->out_cap = 0;
 }
 
 void log_set_fallback(struct log *l, int fallback_fd)
@@ -305,20 +338,23 @@ bool log_enabled(const struct log *l, enum log_level level)
 
 void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *event)
 {
-    char t[TIMEFMT_ISO_LEN] = "";
     l->len = 0;
     l->now_ms = now_ms;
     l->truncated = false;
     l->active = log_enabled(l, level);
     if (!l->active)
         return;
-    if (timefmt_utc_ms(now_ms, t, sizeof t) < 0)
-        t[0] = '\0';
+    /* a burst of records shares its millisecond: format it once */
+    if (l->ts_len == 0 || l->ts_ms != now_ms) {
+        int n = timefmt_utc_ms(now_ms, l->ts, sizeof l->ts);
+        l->ts_len = n > 0 && (size_t)n < sizeof l->ts ? (size_t)n : 0;
+        l->ts_ms = now_ms;
+    }
     if (l->format == LOG_FORMAT_JSON) {
         buf_put(l, "{", 1);
-        log_str(l, "time", t);
+        log_strn(l, "time", l->ts, l->ts_len);
     } else {
-        buf_put(l, t, strlen(t));
+        buf_put(l, l->ts, l->ts_len);
     }
     log_str(l, "level", log_level_name(level));
     log_str(l, "event", event);
@@ -356,23 +392,60 @@ static int fd_write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* The first write error: the record goes to the fallback, and a
- * daemon.error record says why; later records follow it there. */
-static void log_fall_back(struct log *l, int err)
+/* The first write error: what failed (p, n) goes to the fallback, then a
+ * daemon.error record saying why; later records follow it there. The
+ * notice is formatted here, not in buf (which may hold a record that is
+ * waiting to be buffered): its message holds no byte that needs escaping. */
+static void log_fall_back(struct log *l, int err, const char *p, size_t n)
 {
-    char msg[128], fd[16];
+    char msg[160], fd[16], rec[320];
     int broken = l->fd;
     l->write_errno = err;
     if (l->fallback_fd < 0 || l->fallback_fd == broken)
         return;
     l->fd = l->fallback_fd;
-    (void)fd_write_all(l->fd, l->buf, l->len); /* nowhere left to say it fails */
     snprintf(fd, sizeof fd, "fd %d", broken);
     snprintf(msg, sizeof msg, "cannot write log records to %s: %s; they go to %s from now on",
              broken == 1 ? "stdout" : fd, strerror(err), l->fd == 2 ? "stderr" : "another fd");
-    log_begin(l, l->now_ms, LOG_LEVEL_ERROR, "daemon.error");
-    log_str(l, "msg", msg);
-    log_end(l);
+    int len = l->format == LOG_FORMAT_JSON
+                  ? snprintf(rec, sizeof rec, "{\"time\":\"%.*s\",\"level\":\"error\",\"event\":"
+                             "\"daemon.error\",\"msg\":\"%s\"}\n", (int)l->ts_len, l->ts, msg)
+                  : snprintf(rec, sizeof rec, "%.*s level=error event=daemon.error msg=\"%s\"\n",
+                             (int)l->ts_len, l->ts, msg);
+    /* nowhere left to say that these fail */
+    (void)fd_write_all(l->fd, p, n);
+    if (len > 0 && (size_t)len < sizeof rec)
+        (void)fd_write_all(l->fd, rec, (size_t)len);
+}
+
+/* Writes n bytes of whole records. Returns 0 or an errno value. */
+static int emit(struct log *l, const char *p, size_t n)
+{
+    int err = fd_write_all(l->fd, p, n);
+    if (err != 0 && l->write_errno == 0)
+        log_fall_back(l, err, p, n);
+    return err;
+}
+
+int log_flush(struct log *l)
+{
+    if (l->out == NULL || l->out_len == 0)
+        return 0;
+    int err = emit(l, l->out, l->out_len);
+    l->out_len = 0;
+    return err == 0 ? 0 : -1;
+}
+
+int log_set_buffered(struct log *l, size_t cap)
+{
+    int rc = log_flush(l);
+    free(l->out);
+    l->out = NULL;
+    l->out_cap = 0;
+    if (cap > 0 && (l->out = malloc(cap)) == NULL)
+        return -1;
+    l->out_cap = cap;
+    return rc;
 }
 
 int log_end(struct log *l)
@@ -383,9 +456,15 @@ int log_end(struct log *l)
     if (l->truncated)
         buf_put_tail(l, log_marker[l->format]);
     buf_put_tail(l, log_close[l->format]);
-    int err = fd_write_all(l->fd, l->buf, l->len);
-    if (err != 0 && l->write_errno == 0)
-        log_fall_back(l, err);
+    int err = 0;
+    if (l->out != NULL && l->out_len + l->len > l->out_cap)
+        err = log_flush(l);
+    if (l->out != NULL && l->len <= l->out_cap) {
+        memcpy(l->out + l->out_len, l->buf, l->len);
+        l->out_len += l->len;
+    } else if (emit(l, l->buf, l->len) != 0) {
+        err = -1;
+    }
     l->len = 0;
     return err == 0 ? 0 : -1;
 }

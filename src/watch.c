@@ -102,27 +102,43 @@ void watch_close(struct watch *w)
     w->clock_wd = -1;
 }
 
-int watch_clock_rearm(int fd, char *err, size_t errlen)
+int watch_timer_arm(int fd, int64_t due_ms, char *err, size_t errlen)
 {
-    uint64_t ticks;
-    while (read(fd, &ticks, sizeof ticks) < 0 && errno == EINTR)
-        ; /* ECANCELED is the news; EAGAIN: nothing to read */
-    struct itimerspec far = {.it_value = {.tv_sec = (time_t)INT32_MAX}};
-    if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL) != 0) {
+    struct itimerspec at = {.it_value = {.tv_sec = (time_t)INT32_MAX}};
+    if (due_ms != WATCH_TIMER_NEVER) {
+        /* 0 disarms a timerfd: the earliest time is one nanosecond past 0 */
+        int64_t ms = due_ms > 0 ? due_ms : 0;
+        at.it_value.tv_sec = (time_t)(ms / 1000);
+        at.it_value.tv_nsec = (long)(ms % 1000) * 1000000 + (ms == 0);
+    }
+    if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &at, NULL) != 0) {
         snprintf(err, errlen, "timerfd_settime: %s", strerror(errno));
         return -1;
     }
     return 0;
 }
 
-int watch_clock_open(char *err, size_t errlen)
+enum watch_timer watch_timer_read(int fd)
+{
+    uint64_t ticks;
+    for (;;) {
+        ssize_t n = read(fd, &ticks, sizeof ticks);
+        if (n == (ssize_t)sizeof ticks)
+            return WATCH_TIMER_DUE;
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 && errno == ECANCELED ? WATCH_TIMER_CLOCK_SET : WATCH_TIMER_NONE;
+    }
+}
+
+int watch_timer_open(char *err, size_t errlen)
 {
     int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "timerfd: %s", strerror(errno));
         return -1;
     }
-    if (watch_clock_rearm(fd, err, errlen) != 0) {
+    if (watch_timer_arm(fd, WATCH_TIMER_NEVER, err, errlen) != 0) {
         (void)close(fd);
         return -1;
     }

@@ -1,6 +1,7 @@
 /* log: the records crond-lite writes (DESIGN.md section 7), text (logfmt) or
- * JSON, one record a line, each written with one write(2) call so records
- * never interleave.
+ * JSON, one record a line, never split across write(2) calls so records
+ * never interleave: one write per record, or (log_set_buffered) one per
+ * batch of whole records.
  *
  *   2026-12-01T13:00:00.002Z level=info event=job.start job=app.cron:3 pid=812 cmd="backup --full"
  *   {"time":"2026-12-01T13:00:00.002Z","level":"info","event":"job.start","job":"app.cron:3","pid":812,"cmd":"backup --full"}
@@ -40,6 +41,11 @@ struct log {
     int fd;                       /* where records go (1) */
     int fallback_fd;              /* where they go once fd broke (2), -1: nowhere */
     int64_t now_ms;               /* the time of the record being built */
+    int64_t ts_ms;                /* the time ts holds */
+    size_t ts_len;                /* 0: none yet */
+    char ts[40];                  /* ts_ms as 2026-12-01T13:00:00.002Z */
+    char *out;                    /* finished records not written yet, or NULL */
+    size_t out_len, out_cap;      /* (log_set_buffered) */
     enum log_format format;       /* text or json */
     enum log_level level;         /* records above this level are dropped */
     int write_errno;              /* first write error (EPIPE...), 0 if none */
@@ -57,6 +63,15 @@ void log_init(struct log *l, int fd, enum log_format format, enum log_level leve
 void log_set_fallback(struct log *l, int fallback_fd);
 /* A write to the first fd failed (write_errno says why). */
 bool log_broken(const struct log *l);
+/* Buffered (cap > 0): finished records collect in a buffer of cap bytes
+ * and are written, whole records only, when it is full or at log_flush;
+ * a record larger than cap is written alone. A daemon that flushes before
+ * its loop sleeps writes a burst of records with a few writes instead of
+ * one each. cap 0 (the default): one write per record. Returns 0, or -1
+ * (out of memory, or the flush of what was buffered failed). */
+int log_set_buffered(struct log *l, size_t cap);
+/* Writes what is buffered. Returns 0 or -1 (see log_end). */
+int log_flush(struct log *l);
 bool log_enabled(const struct log *l, enum log_level level);
 
 /* Starts a record (time, level, event). If the level is filtered out the

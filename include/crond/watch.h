@@ -1,6 +1,6 @@
 /* watch: noticing that crontabs changed on disk (inotify), telling a real
- * change from noise (a digest of what the loader would read), and noticing
- * that the wall clock was set (a timerfd). Knows
+ * change from noise (a digest of what the loader would read), and the
+ * wake-up timer that also notices the wall clock being set. Knows
  * paths and the loader's directory rule; not jobs, not libev: the daemon
  * watches the fd and calls watch_read when it is readable.
  */
@@ -40,14 +40,26 @@ int watch_add_clock(struct watch *w, const char *file, char *err, size_t errlen)
 unsigned watch_read(struct watch *w);
 void watch_close(struct watch *w);
 
-/* The wall clock being set (an operator, NTP stepping): a timerfd armed far
- * in the future with TFD_TIMER_CANCEL_ON_SET becomes readable (ECANCELED)
- * when the clock is set, so a step is seen at once, without polling.
- * Returns the fd (non-blocking, close-on-exec), or -1 with err. */
-int watch_clock_open(char *err, size_t errlen);
-/* After the fd became readable: reads it and arms it again. Returns 0 or
- * -1 with err. */
-int watch_clock_rearm(int fd, char *err, size_t errlen);
+/* The wake-up timer: a timerfd on CLOCK_REALTIME armed at an absolute time
+ * (TFD_TIMER_ABSTIME), so the daemon wakes at a due second to the
+ * nanosecond, not at a millisecond-rounded relative timeout; with
+ * TFD_TIMER_CANCEL_ON_SET it also wakes at once when the wall clock is set
+ * (an operator, NTP stepping), so a step is seen without polling.
+ * watch_timer_open returns the fd (non-blocking, close-on-exec), or -1 with
+ * err. */
+int watch_timer_open(char *err, size_t errlen);
+/* Arms it at due_ms (UTC milliseconds; a time past fires at once), or, for
+ * WATCH_TIMER_NEVER, far in the future, where it still sees clock steps.
+ * Returns 0 or -1 with err. */
+#define WATCH_TIMER_NEVER INT64_MAX
+int watch_timer_arm(int fd, int64_t due_ms, char *err, size_t errlen);
+/* What woke it (after the fd became readable). */
+enum watch_timer {
+    WATCH_TIMER_NONE,       /* nothing (read again before it fired) */
+    WATCH_TIMER_DUE,        /* the time it was armed for came */
+    WATCH_TIMER_CLOCK_SET,  /* the wall clock was set */
+};
+enum watch_timer watch_timer_read(int fd);
 
 /* A digest of what the loader would read: each path's identity, size, times
  * and mode, and for a directory each crontab name in it (and the INI file,
