@@ -150,11 +150,12 @@ int cli_list(const struct cli_env *env)
     for (size_t i = 0; i < r.njobs; i++) {
         const struct loader_job *j = &r.jobs[i];
         char prefix[512];
-        snprintf(prefix, sizeof prefix, "%s\t", j->id);
-        if (j->entry->spec.kind == CRONSPEC_REBOOT)
+        char id[LOADER_ID_MAX];
+        snprintf(prefix, sizeof prefix, "%s\t", loader_job_id(j, id, sizeof id));
+        if (j->entry->spec->kind == CRONSPEC_REBOOT)
             fprintf(env->out, "%s@reboot\n", prefix);
         else
-            print_times(env->out, prefix, &j->entry->spec, j->zone, env->now, env->opts->count);
+            print_times(env->out, prefix, j->entry->spec, j->zone, env->now, env->opts->count);
     }
     loader_result_free(&r);
     return 0;

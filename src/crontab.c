@@ -9,7 +9,13 @@
  * lines under three variables share one snapshot. Snapshots share their
  * "NAME=VALUE" strings: a string belongs to the first snapshot holding it,
  * which crontab_free can tell because a variable keeps its slot when it is
- * assigned again (see env_free). */
+ * assigned again (see env_free).
+ *
+ * Memory: an entry's strings (schedule, user, command, input, an inline
+ * CRON_TZ) and the SHELL and CRON_TZ values in force live in the crontab's
+ * arena, one allocation for many; entries point to the shared ones. Equal
+ * schedules are one struct cronspec, interned per file: a crontab of 1,000
+ * hourly jobs holds one. */
 #include "crond/crontab.h"
 
 #include <limits.h>
@@ -48,9 +54,13 @@ struct parser {
     char **vars;                             /* variables in force: "NAME=VALUE" */
     size_t nvars, cap_vars;
     bool dirty;                              /* vars changed since the last snapshot */
-    char *shell;                             /* SHELL in force, NULL for the default */
-    char *tz;                                /* CRON_TZ in force, NULL for the default */
+    char *shell;                             /* SHELL in force (arena), NULL: default */
+    char *tz;                                /* CRON_TZ in force (arena), NULL: default */
     int tz_line, tz_col;                     /* where that CRON_TZ value was written */
+    const struct sched_text **specs;         /* interned schedules, open addressing */
+    uint32_t *var_slots;                     /* name hash -> slot + 1 in vars (0: free);
+                                              * 2 * CRONTAB_VARS_MAX of them */
+    size_t nspecs, cap_specs;                /* (cap a power of two, or 0) */
 };
 
 /* What a job line was found to hold, as parts of the line. */
@@ -66,21 +76,6 @@ struct job {
 /* ------------------------------------------------------------------------ */
 /* Memory and characters                                                    */
 /* ------------------------------------------------------------------------ */
-
-static char *dup_span(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        return NULL;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-static char *dup_str(const char *s)
-{
-    return dup_span(s, strlen(s));
-}
 
 /* Blanks as cronspec's tokenizer sees them. */
 static bool is_blank(char c)
@@ -156,13 +151,29 @@ static int reject(struct parser *p, size_t off, const char *fmt, ...)
 /* Variables and snapshots                                                  */
 /* ------------------------------------------------------------------------ */
 
-static size_t var_find(const struct parser *p, const char *name, size_t len)
+/* The hash table's home for a name (open addressing over 2048 slots: at
+ * most 1,024 names, so it never fills). */
+#define VAR_SLOTS (2 * CRONTAB_VARS_MAX)
+
+static size_t var_home(const char *name, size_t len)
 {
-    for (size_t i = 0; i < p->nvars; i++) {
-        if (strncmp(p->vars[i], name, len) == 0 && p->vars[i][len] == '=')
-            return i;
+    return (size_t)util_hash(UTIL_HASH_INIT, name, len) & (VAR_SLOTS - 1);
+}
+
+/* The slot of variable NAME in p->vars, or p->nvars when it is not set;
+ * *out_at is where the table has it, or the free place for it. Constant
+ * time: a file of 100,000 variable lines reads as fast as one of ten. */
+static size_t var_find(const struct parser *p, const char *name, size_t len, size_t *out_at)
+{
+    for (size_t k = var_home(name, len);; k = (k + 1) & (VAR_SLOTS - 1)) {
+        *out_at = k;
+        uint32_t v = p->var_slots[k];
+        if (v == 0)
+            return p->nvars;
+        const char *var = p->vars[v - 1];
+        if (strncmp(var, name, len) == 0 && var[len] == '=')
+            return v - 1;
     }
-    return p->nvars;
 }
 
 /* Is vars[i] held by a snapshot? Only the last one needs a look: a string
@@ -179,7 +190,8 @@ static bool var_shared(const struct parser *p, size_t i)
 /* Assigns NAME=VALUE; a reassigned name keeps its slot (and its order). */
 static int env_set(struct parser *p, const char *s, struct span name, struct span val)
 {
-    size_t slot = var_find(p, s + name.off, name.len);
+    size_t at;
+    size_t slot = var_find(p, s + name.off, name.len, &at);
     char *v = malloc(name.len + val.len + 2);
     if (v == NULL)
         return -1;
@@ -193,7 +205,7 @@ static int env_set(struct parser *p, const char *s, struct span name, struct spa
             free(v);
             return -1;
         }
-        p->nvars++;
+        p->var_slots[at] = (uint32_t)++p->nvars;
     } else if (!var_shared(p, slot)) {
         free(p->vars[slot]);
     }
@@ -202,24 +214,22 @@ static int env_set(struct parser *p, const char *s, struct span name, struct spa
     return 0;
 }
 
-/* Replaces *dst by a copy of the value, or NULL when it is empty (the
- * default). */
-static int value_store(char **dst, const char *s, struct span val)
+/* Replaces *dst by a copy of the value in the arena, or NULL when it is
+ * empty (the default). The old value stays: entries point to it. */
+static int value_store(struct parser *p, char **dst, const char *s, struct span val)
 {
     char *v = NULL;
-    if (val.len > 0 && (v = dup_span(s + val.off, val.len)) == NULL)
+    if (val.len > 0 && (v = util_arena_strndup(&p->out->arena, s + val.off, val.len)) == NULL)
         return -1;
-    free(*dst);
     *dst = v;
     return 0;
 }
 
-/* The snapshot of the variables in force, taken now if they changed. */
-static const struct crontab_env *env_current(struct parser *p)
+/* A new snapshot of the variables in force with this SHELL and CRON_TZ. */
+static const struct crontab_env *env_take(struct parser *p, const char *tz, int tz_line,
+                                          int tz_col)
 {
     struct crontab *t = p->out;
-    if (!p->dirty)
-        return t->envs[t->nenvs - 1];
     /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     if (util_grow((void **)&t->envs, t->nenvs, &p->cap_envs, sizeof *t->envs) != 0)
         return NULL;
@@ -233,12 +243,22 @@ static const struct crontab_env *env_current(struct parser *p)
     if (p->nvars > 0)
         memcpy(vars, p->vars, p->nvars * sizeof *vars);
     vars[p->nvars] = NULL;
-    *env = (struct crontab_env){vars, p->nvars};
+    *env = (struct crontab_env){vars, p->nvars, p->shell, tz, tz_line, tz_col};
     t->envs[t->nenvs++] = env;
-    p->dirty = false;
     /* vars is owned by env, which t->envs owns (crontab_free frees both);
      * cppcheck does not follow the compound literal. */
     /* cppcheck-suppress memleak */
+    return env;
+}
+
+/* The snapshot of what is in force, taken now if anything changed. */
+static const struct crontab_env *env_current(struct parser *p)
+{
+    struct crontab *t = p->out;
+    if (!p->dirty)
+        return t->envs[t->nenvs - 1];
+    const struct crontab_env *env = env_take(p, p->tz, p->tz_line, p->tz_col);
+    p->dirty = env == NULL;
     return env;
 }
 
@@ -296,12 +316,14 @@ static int var_parse(struct parser *p, const char *s, size_t n, struct span name
         /* a zone is no environment variable: it only picks the zone */
         p->tz_line = val.len > 0 ? p->line : 0;
         p->tz_col = val.len > 0 ? (int)val.off + 1 : 0;
-        return value_store(&p->tz, s, val);
+        p->dirty = true; /* the zone is in the snapshot */
+        return value_store(p, &p->tz, s, val);
     }
-    if (var_find(p, s + name.off, name.len) == p->nvars && p->nvars == CRONTAB_VARS_MAX)
+    size_t at;
+    if (var_find(p, s + name.off, name.len, &at) == p->nvars && p->nvars == CRONTAB_VARS_MAX)
         return reject(p, name.off, "too many variables: expected at most %d names",
                       CRONTAB_VARS_MAX);
-    if (span_is(s, name, "SHELL") && value_store(&p->shell, s, val) != 0)
+    if (span_is(s, name, "SHELL") && value_store(p, &p->shell, s, val) != 0)
         return -1;
     return env_set(p, s, name, val);
 }
@@ -443,28 +465,34 @@ static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
 /* Entries                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Runs of blanks become one space. */
-static char *collapse_blanks(const char *s, size_t n)
+/* Runs of blanks become one space; writes at most len bytes with the NUL.
+ * Returns the length of the whole result (>= len: it was cut). */
+static size_t collapse_blanks(const char *s, size_t n, char *d, size_t len)
 {
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        return NULL;
     size_t k = 0;
+    bool blank = false;
     for (size_t i = 0; i < n; i++) {
-        if (!is_blank(s[i]))
-            d[k++] = s[i];
-        else if (k > 0 && d[k - 1] != ' ')
-            d[k++] = ' ';
+        if (is_blank(s[i])) {
+            blank = k > 0;
+            continue;
+        }
+        if (blank && k + 1 < len)
+            d[k] = ' ';
+        k += blank;
+        blank = false;
+        if (k + 1 < len)
+            d[k] = s[i];
+        k++;
     }
-    d[k] = '\0';
-    return d;
+    d[k < len ? k : len - 1] = '\0';
+    return k;
 }
 
 /* crontab(5) text: "\%" is '%' (the backslash goes), other pairs stay as
  * they are; in the input an unescaped '%' is a newline, and one ends it. */
-static char *percent_unescape(const char *s, size_t n, bool input)
+static char *percent_unescape(struct util_arena *a, const char *s, size_t n, bool input)
 {
-    char *d = malloc(n + 2);
+    char *d = util_arena_alloc(a, n + 2);
     if (d == NULL)
         return NULL;
     size_t k = 0;
@@ -483,20 +511,85 @@ static char *percent_unescape(const char *s, size_t n, bool input)
     return d;
 }
 
-/* The zone of the entry: its own prefix, else the CRON_TZ in force. */
-static int entry_zone(struct parser *p, struct crontab_entry *e, const struct span *zone)
+/* The snapshot of the entry: the one in force, or for a line with its own
+ * "CRON_TZ=Zone " prefix a copy of it with that zone (CRON_TZ='' is the
+ * default zone for this line), after which the next line takes a fresh one. */
+static const struct crontab_env *entry_env(struct parser *p, const struct span *zone)
 {
-    if (zone == NULL) {
-        e->tz_line = p->tz_line;
-        e->tz_col = p->tz_col;
-        return p->tz != NULL && (e->tz = dup_str(p->tz)) == NULL ? -1 : 0;
+    if (zone == NULL)
+        return env_current(p);
+    char *tz = NULL;
+    if (zone->len > 0
+        && (tz = util_arena_strndup(&p->out->arena, p->buf + zone->off, zone->len)) == NULL)
+        return NULL;
+    p->dirty = true;
+    return env_take(p, tz, zone->len > 0 ? p->line : 0, zone->len > 0 ? (int)zone->off + 1 : 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Interned schedules                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* A schedule as an entry holds it: the parsed form and the text (blanks
+ * collapsed), one per distinct text in a crontab. */
+struct sched_text {
+    struct cronspec spec;
+    char text[];
+};
+
+/* Doubles the table when it is half full. Returns 0 or -1. */
+static int specs_grow(struct parser *p)
+{
+    if (p->nspecs * 2 < p->cap_specs)
+        return 0;
+    size_t cap = p->cap_specs ? p->cap_specs * 2 : 64;
+    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+    const struct sched_text **t = calloc(cap, sizeof *t);
+    if (t == NULL)
+        return -1;
+    for (size_t i = 0; i < p->cap_specs; i++) {
+        if (p->specs[i] == NULL)
+            continue;
+        size_t k = (size_t)util_hash_str(UTIL_HASH_INIT, p->specs[i]->text) & (cap - 1);
+        while (t[k] != NULL)
+            k = (k + 1) & (cap - 1);
+        t[k] = p->specs[i];
     }
-    if (zone->len == 0)
-        return 0; /* CRON_TZ='' : the default zone for this line */
-    e->tz_line = p->line;
-    e->tz_col = (int)zone->off + 1;
-    e->tz = dup_span(p->buf + zone->off, zone->len);
-    return e->tz == NULL ? -1 : 0;
+    free(p->specs);
+    p->specs = t;
+    p->cap_specs = cap;
+    return 0;
+}
+
+/* Sets e's spec and schedule text: the crontab's copy of a schedule with
+ * the same text (which parses the same), or a new one. Returns 0 or -1. */
+static int sched_intern(struct parser *p, struct util_arena *a, const struct job *j,
+                        struct crontab_entry *e)
+{
+    char text[256];
+    size_t n = collapse_blanks(p->buf + j->sched.off, j->sched.len, text, sizeof text);
+    if (specs_grow(p) != 0)
+        return -1;
+    size_t k = (size_t)util_hash_str(UTIL_HASH_INIT, text) & (p->cap_specs - 1);
+    for (; n < sizeof text && p->specs[k] != NULL; k = (k + 1) & (p->cap_specs - 1))
+        if (strcmp(p->specs[k]->text, text) == 0)
+            break;
+    const struct sched_text *st = n < sizeof text ? p->specs[k] : NULL;
+    if (st == NULL) {
+        struct sched_text *copy = util_arena_alloc(a, sizeof *copy + j->sched.len + 1);
+        if (copy == NULL)
+            return -1;
+        copy->spec = j->spec;
+        collapse_blanks(p->buf + j->sched.off, j->sched.len, copy->text, j->sched.len + 1);
+        if (n < sizeof text) { /* longer ones are rare: not interned */
+            p->specs[k] = copy;
+            p->nspecs++;
+        }
+        st = copy;
+    }
+    e->spec = &st->spec;
+    e->schedule = (char *)st->text; /* the crontab's own */
+    return 0;
 }
 
 /* Appends the entry first and fills it after, so that on running out of
@@ -504,9 +597,10 @@ static int entry_zone(struct parser *p, struct crontab_entry *e, const struct sp
 static int entry_add(struct parser *p, const struct job *j, const struct span *zone)
 {
     struct crontab *t = p->out;
+    struct util_arena *a = &t->arena;
     const char *s = p->buf;
     bool pn = p->opts->percent_newline;
-    const struct crontab_env *env = env_current(p);
+    const struct crontab_env *env = entry_env(p, zone);
     if (env == NULL)
         return -1;
     if (util_grow((void **)&t->entries, t->nentries, &p->cap_entries, sizeof *t->entries) != 0)
@@ -515,20 +609,19 @@ static int entry_add(struct parser *p, const struct job *j, const struct span *z
     memset(e, 0, sizeof *e);
     e->line = p->line;
     e->col = (int)j->sched.off + 1;
-    e->spec = j->spec;
     e->env = env;
-    e->schedule = collapse_blanks(s + j->sched.off, j->sched.len);
-    e->command = pn ? percent_unescape(s + j->cmd.off, j->cmd.len, false)
-                    : dup_span(s + j->cmd.off, j->cmd.len);
-    if (e->schedule == NULL || e->command == NULL)
+    if (sched_intern(p, a, j, e) != 0)
         return -1;
-    if (j->user.len > 0 && (e->user = dup_span(s + j->user.off, j->user.len)) == NULL)
+    e->command = pn ? percent_unescape(a, s + j->cmd.off, j->cmd.len, false)
+                    : util_arena_strndup(a, s + j->cmd.off, j->cmd.len);
+    if (e->command == NULL)
         return -1;
-    if (j->has_input && (e->input = percent_unescape(s + j->input.off, j->input.len, true)) == NULL)
+    if (j->user.len > 0 && (e->user = util_arena_strndup(a, s + j->user.off, j->user.len)) == NULL)
         return -1;
-    if (p->shell != NULL && (e->shell = dup_str(p->shell)) == NULL)
+    if (j->has_input
+        && (e->input = percent_unescape(a, s + j->input.off, j->input.len, true)) == NULL)
         return -1;
-    return entry_zone(p, e, zone);
+    return 0;
 }
 
 static int job_parse(struct parser *p, size_t n, size_t off, const struct span *zone)
@@ -616,8 +709,8 @@ static void parser_release(struct parser *p)
             free(p->vars[i]);
     }
     free(p->vars);
-    free(p->shell);
-    free(p->tz);
+    free(p->var_slots);
+    free(p->specs);
     free(p->buf);
 }
 
@@ -628,8 +721,16 @@ int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
     memset(out, 0, sizeof *out);
     struct parser p = {.opts = opts != NULL ? opts : &defaults, .out = out, .dirty = true};
     p.buf = malloc(CRONTAB_LINE_MAX + 1);
-    int rc = p.buf != NULL ? lines_parse(&p, text, text != NULL ? len : 0) : -1;
+    p.var_slots = calloc(VAR_SLOTS, sizeof *p.var_slots);
+    int rc = p.buf != NULL && p.var_slots != NULL ? lines_parse(&p, text, text != NULL ? len : 0)
+                                                  : -1;
     parser_release(&p);
+    /* the entries stay for the crontab's life: no room left over */
+    if (rc >= 0 && out->nentries > 0 && out->nentries < p.cap_entries) {
+        struct crontab_entry *fit = realloc(out->entries, out->nentries * sizeof *fit);
+        if (fit != NULL)
+            out->entries = fit;
+    }
     if (rc < 0)
         return -1;
     return out->diags.n > 0 ? 1 : 0;
@@ -639,16 +740,8 @@ void crontab_free(struct crontab *tab)
 {
     if (tab == NULL)
         return;
-    for (size_t i = 0; i < tab->nentries; i++) {
-        struct crontab_entry *e = &tab->entries[i];
-        free(e->schedule);
-        free(e->user);
-        free(e->command);
-        free(e->input);
-        free(e->shell);
-        free(e->tz);
-    }
     free(tab->entries);
+    util_arena_free(&tab->arena);
     diag_list_free(&tab->diags);
     for (size_t i = tab->nenvs; i > 0; i--)
         env_free(tab->envs[i - 1], i > 1 ? tab->envs[i - 2] : NULL);
@@ -672,10 +765,10 @@ const char *crontab_env_get(const struct crontab_env *env, const char *name)
 /* Entries from elsewhere                                                   */
 /* ------------------------------------------------------------------------ */
 
-static int dup_or_null(const char *s, char **out)
+static int arena_dup(struct util_arena *a, const char *s, char **out)
 {
     *out = NULL;
-    return s == NULL || (*out = strdup(s)) != NULL ? 0 : -1;
+    return s == NULL || (*out = util_arena_strndup(a, s, strlen(s))) != NULL ? 0 : -1;
 }
 
 static struct crontab_env *env_copy(char *const *vars, size_t nvars)
@@ -711,11 +804,23 @@ int crontab_append(struct crontab *tab, const struct crontab_entry *e, char *con
         return -1;
     tab->envs[tab->nenvs++] = env;
     struct crontab_entry *n = &tab->entries[tab->nentries];
+    struct util_arena *a = &tab->arena;
+    struct cronspec *spec = util_arena_alloc(a, sizeof *spec);
     *n = *e;
     n->env = env;
-    int rc = dup_or_null(e->schedule, &n->schedule) | dup_or_null(e->user, &n->user)
-           | dup_or_null(e->command, &n->command) | dup_or_null(e->input, &n->input)
-           | dup_or_null(e->shell, &n->shell) | dup_or_null(e->tz, &n->tz);
-    tab->nentries++; /* counted even on failure: crontab_free frees what was copied */
+    n->spec = spec;
+    if (spec == NULL)
+        return -1;
+    *spec = *e->spec;
+    char *shell, *tz, *sched;
+    int rc = arena_dup(a, e->schedule, &sched) | arena_dup(a, e->user, &n->user)
+           | arena_dup(a, e->command, &n->command) | arena_dup(a, e->input, &n->input)
+           | arena_dup(a, e->env->shell, &shell) | arena_dup(a, e->env->tz, &tz);
+    n->schedule = sched;
+    env->shell = shell;
+    env->tz = tz;
+    env->tz_line = e->env->tz_line;
+    env->tz_col = e->env->tz_col;
+    tab->nentries++; /* counted even on failure: crontab_free frees the arena */
     return rc;
 }

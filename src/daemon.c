@@ -15,6 +15,9 @@
 #include "crond/daemon.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <ev.h>
 #include <signal.h>
 #include <stddef.h>
@@ -87,7 +90,7 @@ struct crond {
     bool killed;                  /* the grace is over: SIGKILL went */
     int64_t reap_end_ms;          /* when waiting for the last children ends */
     int status;                   /* exit status */
-    char chunk[READ_CHUNK];       /* read buffer shared by all pipes */
+    char *chunk;                  /* read buffer shared by all pipes (READ_CHUNK) */
 };
 
 static int64_t now_ms(void)
@@ -188,16 +191,20 @@ static void run_exited(void *ctx, struct proc *p)
     struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
     if (j == NULL)
         return;
-    j->last_exit_ms = now_ms();
-    j->last_wstatus = p->wstatus;
+    struct jobtab_stats *st = jobtab_stats_of(j);
+    if (st != NULL) {
+        st->last_exit_ms = now_ms();
+        st->last_wstatus = p->wstatus;
+    }
     sched_exited(&j->sj, on_action, d);
 }
 
 /* Starts a run of j with its watchers (nothing when proc said why not). */
 static void run_start(struct crond *d, struct jobtab_job *j)
 {
-    struct proc_job job = {j->jid, j->lj->id, j->lj->entry, j->lj->user, j->lj->workdir,
-                           j->lj->timeout_ms};
+    char id[LOADER_ID_MAX];
+    struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
+                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj)};
     struct run *r = calloc(1, sizeof *r);
     if (r == NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", "out of memory");
@@ -220,7 +227,9 @@ static void run_start(struct crond *d, struct jobtab_job *j)
     if (d->runs != NULL)
         d->runs->prev = r;
     d->runs = r;
-    j->last_start_ms = r->p.start_ms;
+    struct jobtab_stats *st = jobtab_stats_of(j);
+    if (st != NULL)
+        st->last_start_ms = r->p.start_ms;
     sched_started(&j->sj);
     run_sync(r);
 }
@@ -318,6 +327,16 @@ static void clock_stop(struct crond *d)
 /* Loading the crontabs, and reloads                                        */
 /* ------------------------------------------------------------------------ */
 
+/* A load reads whole files and builds its tables with buffers freed right
+ * after; glibc keeps those pages resident inside the heap. Giving them back
+ * keeps an idle daemon's private memory to what its jobs need. */
+static void heap_trim(void)
+{
+#ifdef __GLIBC__
+    (void)malloc_trim(0); /* 1 or 0: released something or not */
+#endif
+}
+
 /* Reads the crontabs (and the INI file's jobs: ini as main read it at
  * start, or read again now when NULL). Returns 0 or -1 (out of memory). */
 static int load(struct crond *d, const struct config *ini, struct loader_result *out)
@@ -359,6 +378,7 @@ static void reload(struct crond *d, bool quiet)
     watch_paths(d);
     if (!quiet || diff.added > 0 || diff.removed > 0 || nerrors > 0)
         report_reload(d->log, now_ms(), &d->tab, &diff, nerrors, mono_us() - t0);
+    heap_trim();
     wake_arm(d);
 }
 
@@ -579,6 +599,7 @@ static int daemon_setup(struct crond *d)
     size_t npaths;
     const char *const *paths = loader_paths(d->opts, &npaths);
     report_start(d->log, now_ms(), paths, npaths, &d->tab, d->cfg->self, d->cfg->default_zone);
+    heap_trim();
     if (geteuid() == 0)
         report_root_jobs(d->log, now_ms(), &d->tab);
     return 0;
@@ -607,13 +628,16 @@ int daemon_run(const struct daemon_cfg *cfg)
     d->cfg = cfg;
     d->opts = cfg->opts;
     d->log = cfg->log;
-    d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, sizeof d->chunk,
+    /* malloc: its pages are touched (resident) only by output that long */
+    d->chunk = malloc(READ_CHUNK);
+    d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, READ_CHUNK,
                                  run_exited, d, cfg->environ, cfg->self, d->opts->shell,
                                  d->opts->clean_env, d->opts->no_new_privs,
                                  cfg->nofile_soft};
     d->loop = ev_default_loop(EVFLAG_AUTO);
-    if (d->loop == NULL) {
-        say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop");
+    if (d->loop == NULL || d->chunk == NULL) {
+        say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop: out of memory");
+        free(d->chunk);
         free(d);
         return 1;
     }
@@ -637,6 +661,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     jobtab_free(&d->tab);
     (void)log_set_buffered(d->log, 0); /* what is left, then one write per record */
     ev_loop_destroy(d->loop);
+    free(d->chunk);
     free(d);
     return status;
 }

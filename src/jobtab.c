@@ -10,7 +10,8 @@
  * user, command, input, shell, zone and variables); the old jobs are sorted
  * by hash and each new job takes the first untaken old job with its hash
  * whose fields really are equal. Two identical lines in one file are two
- * jobs, and each keeps the state of one of the two old ones.
+ * jobs, and each keeps the state of one of the two old ones. Hashes live
+ * only during an apply: a job record keeps nothing it can recompute.
  */
 #include "crond/jobtab.h"
 
@@ -33,7 +34,23 @@ struct jobtab_load {
 
 const char *jobtab_path(const struct jobtab_job *j)
 {
-    return j->load->r.files[j->lj->file].path;
+    return j->lj->file->path;
+}
+
+struct jobtab_stats *jobtab_stats_of(struct jobtab_job *j)
+{
+    if (j->stats == NULL)
+        j->stats = calloc(1, sizeof *j->stats);
+    return j->stats;
+}
+
+/* The load whose jobs array holds lj. */
+static struct jobtab_load *load_of(const struct jobtab *t, const struct loader_job *lj)
+{
+    for (struct jobtab_load *l = t->loads; l != NULL; l = l->next)
+        if (l->r.njobs > 0 && lj >= l->r.jobs && lj < l->r.jobs + l->r.njobs)
+            return l;
+    return NULL;
 }
 
 struct jobtab_job *jobtab_job_of(struct sched_job *sj)
@@ -41,11 +58,11 @@ struct jobtab_job *jobtab_job_of(struct sched_job *sj)
     return (struct jobtab_job *)(void *)((char *)sj - offsetof(struct jobtab_job, sj));
 }
 
-static uint64_t job_hash(const struct jobtab_job *j)
+static uint64_t job_hash(const struct loader_job *lj)
 {
-    const struct crontab_entry *e = j->lj->entry;
-    const char *parts[] = {jobtab_path(j), e->schedule, e->user, e->command,
-                           e->input, e->shell, e->tz};
+    const struct crontab_entry *e = lj->entry;
+    const char *parts[] = {lj->file->path, e->schedule, e->user, e->command,
+                           e->input, e->env->shell, e->env->tz};
     uint64_t h = UTIL_HASH_INIT;
     for (size_t i = 0; i < UTIL_COUNT_OF(parts); i++)
         h = util_hash_str(h, parts[i]);
@@ -63,10 +80,10 @@ static bool str_same(const char *a, const char *b)
 static bool job_same(const struct jobtab_job *a, const struct jobtab_job *b)
 {
     const struct crontab_entry *x = a->lj->entry, *y = b->lj->entry;
-    if (a->hash != b->hash || !str_same(jobtab_path(a), jobtab_path(b))
+    if (!str_same(jobtab_path(a), jobtab_path(b))
         || !str_same(x->schedule, y->schedule) || !str_same(x->user, y->user)
         || !str_same(x->command, y->command) || !str_same(x->input, y->input)
-        || !str_same(x->shell, y->shell) || !str_same(x->tz, y->tz)
+        || !str_same(x->env->shell, y->env->shell) || !str_same(x->env->tz, y->env->tz)
         || x->env->nvars != y->env->nvars)
         return false;
     for (size_t i = 0; i < x->env->nvars; i++)
@@ -75,17 +92,21 @@ static bool job_same(const struct jobtab_job *a, const struct jobtab_job *b)
     return true;
 }
 
+/* An old job and its hash, for matching. */
+struct hashed {
+    uint64_t hash;
+    struct jobtab_job *job;
+};
+
 static int cmp_hash(const void *a, const void *b)
 {
-    const struct jobtab_job *x = *(struct jobtab_job *const *)a;
-    const struct jobtab_job *y = *(struct jobtab_job *const *)b;
+    const struct hashed *x = a, *y = b;
     return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
 static int cmp_jid(const void *a, const void *b)
 {
-    const struct jobtab_job *x = *(struct jobtab_job *const *)a;
-    const struct jobtab_job *y = *(struct jobtab_job *const *)b;
+    const struct jobtab_job *x = a, *y = b;
     return x->jid < y->jid ? -1 : x->jid > y->jid;
 }
 
@@ -119,7 +140,7 @@ struct build {
     struct jobtab_load *load;      /* the new load */
     struct jobtab_job *jobs;       /* new jobs first, then carried old ones */
     size_t nnew, n;
-    struct jobtab_job **old;       /* old jobs that may match, by hash */
+    struct hashed *old;            /* old jobs that may match, by hash */
     bool *taken;                   /* per entry of old */
     size_t nold;
     struct sched sched;
@@ -128,45 +149,43 @@ struct build {
 static void job_make(struct build *b, const struct loader_job *lj)
 {
     struct jobtab_job *j = &b->jobs[b->n++];
-    enum overlap_policy overlap = lj->overlap >= 0 ? (enum overlap_policy)lj->overlap
-                                                   : b->t->overlap;
-    *j = (struct jobtab_job){.lj = lj, .load = b->load};
-    j->sj = (struct sched_job){.id = lj->id, .spec = &lj->entry->spec, .zone = lj->zone,
-                               .overlap = overlap};
-    j->hash = job_hash(j);
+    int own = loader_job_overlap(lj);
+    *j = (struct jobtab_job){.lj = lj};
+    j->sj = (struct sched_job){.spec = lj->entry->spec, .zone = lj->zone,
+                               .overlap = (uint8_t)(own >= 0 ? own : (int)b->t->overlap)};
 }
 
 /* The first untaken old job the same as j, taken now; or NULL. */
 static struct jobtab_job *match_take(struct build *b, const struct jobtab_job *j)
 {
+    uint64_t hash = job_hash(j->lj);
     size_t lo = 0, hi = b->nold;
     while (lo < hi) { /* the first old job with a hash >= j's */
         size_t mid = lo + (hi - lo) / 2;
-        if (b->old[mid]->hash < j->hash)
+        if (b->old[mid].hash < hash)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i < b->nold && b->old[i]->hash == j->hash; i++) {
-        if (!b->taken[i] && job_same(b->old[i], j)) {
+    for (size_t i = lo; i < b->nold && b->old[i].hash == hash; i++) {
+        if (!b->taken[i] && job_same(b->old[i].job, j)) {
             b->taken[i] = true;
-            return b->old[i];
+            return b->old[i].job;
         }
     }
     return NULL;
 }
 
 /* Job j takes over the state of old job o (not its definition: a kept
- * job's new line number, INI timeout or overlap apply from now on). */
-static void job_keep(struct jobtab_job *j, const struct jobtab_job *o)
+ * job's new line number, INI timeout or overlap apply from now on); the
+ * stats move with it (o's table goes, its stats with j). */
+static void job_keep(struct jobtab_job *j, struct jobtab_job *o)
 {
     j->jid = o->jid;
     j->sj.next_ms = o->sj.next_ms;
     j->sj.running = o->sj.running;
     j->sj.queued = o->sj.queued;
-    j->last_start_ms = o->last_start_ms;
-    j->last_exit_ms = o->last_exit_ms;
-    j->last_wstatus = o->last_wstatus;
+    j->stats = o->stats;
 }
 
 /* Fills b->jobs: the new load's jobs of valid files, then the current jobs
@@ -176,52 +195,57 @@ static int build_jobs(struct build *b, struct jobtab_diff *out)
     const struct loader_result *r = &b->load->r;
     const struct jobtab *t = b->t;
     b->jobs = calloc(r->njobs + t->n + 1, sizeof *b->jobs);
-    /* arrays of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     b->old = calloc(t->n + 1, sizeof *b->old);
     b->taken = calloc(t->n + 1, sizeof *b->taken);
     if (b->jobs == NULL || b->old == NULL || b->taken == NULL)
         return -1;
     for (size_t i = 0; i < r->njobs; i++)
-        if (!path_failed(r, r->files[r->jobs[i].file].path))
+        if (!path_failed(r, r->jobs[i].file->path))
             job_make(b, &r->jobs[i]);
     b->nnew = b->n;
     for (size_t i = 0; i < t->n; i++) {
         if (path_failed(r, jobtab_path(&t->jobs[i])))
             b->jobs[b->n++] = t->jobs[i]; /* carried: same jid, same state */
         else
-            b->old[b->nold++] = &t->jobs[i];
+            b->old[b->nold++] = (struct hashed){job_hash(t->jobs[i].lj), &t->jobs[i]};
     }
     out->invalid_kept = b->n - b->nnew;
-    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     qsort(b->old, b->nold, sizeof *b->old, cmp_hash);
     return 0;
 }
 
-/* Plans every job of b into b->sched: kept and carried jobs keep their due
- * time, added ones are planned from now. */
-static int build_sched(struct build *b, int64_t now_ms, struct jobtab_diff *out)
+/* Plans every job of b: kept and carried jobs keep their due time (and jid
+ * and stats), added ones get a jid and are planned from now. */
+static void build_plan(struct build *b, int64_t now_ms, struct jobtab_diff *out)
 {
-    struct jobtab_job *jobs = b->jobs; /* (sched_init may change all of *b, says the analyzer) */
-    sched_init(&b->sched, b->t->sched.origin_ms);
-    sched_set_clock(&b->sched, b->t->sched.clock);
     for (size_t i = 0; i < b->n; i++) {
-        struct jobtab_job *j = &jobs[i];
-        const struct jobtab_job *o = i < b->nnew ? match_take(b, j) : j;
-        int rc;
-        if (o != NULL) {
-            if (o != j)
-                job_keep(j, o);
-            rc = sched_insert(&b->sched, &j->sj);
-        } else {
+        struct jobtab_job *j = &b->jobs[i];
+        struct jobtab_job *o = i < b->nnew ? match_take(b, j) : j;
+        if (o == NULL) {
             j->jid = b->t->last_jid + ++out->added;
-            rc = sched_add(&b->sched, &j->sj, now_ms);
+            sched_plan(&b->t->sched, &j->sj, now_ms);
+        } else if (o != j) {
+            job_keep(j, o);
         }
-        j->sj.data = j;
-        if (rc != 0)
-            return -1;
     }
     out->kept = b->nnew - out->added;
     out->removed = b->t->n - out->kept - out->invalid_kept;
+}
+
+/* The jobs ordered by jid (jobtab_find searches them), in an array exactly
+ * as long as needed, and their due heap. Returns 0 or -1. */
+static int build_order(struct build *b)
+{
+    qsort(b->jobs, b->n, sizeof *b->jobs, cmp_jid);
+    struct jobtab_job *fit = b->n > 0 ? realloc(b->jobs, b->n * sizeof *fit) : NULL;
+    if (fit != NULL)
+        b->jobs = fit;
+    struct jobtab_job *jobs = b->jobs; /* (sched_init may change all of *b, says the analyzer) */
+    sched_init(&b->sched, b->t->sched.origin_ms);
+    sched_set_clock(&b->sched, b->t->sched.clock);
+    for (size_t i = 0; i < b->n; i++)
+        if (sched_insert(&b->sched, &jobs[i].sj) != 0)
+            return -1;
     return 0;
 }
 
@@ -230,8 +254,11 @@ static void loads_collect(struct jobtab *t)
 {
     for (struct jobtab_load *l = t->loads; l != NULL; l = l->next)
         l->refs = 0;
-    for (size_t i = 0; i < t->n; i++)
-        t->jobs[i].load->refs++;
+    for (size_t i = 0; i < t->n; i++) {
+        struct jobtab_load *l = load_of(t, t->jobs[i].lj);
+        if (l != NULL)
+            l->refs++;
+    }
     for (struct jobtab_load **pl = &t->loads; *pl != NULL;) {
         struct jobtab_load *l = *pl;
         if (l->refs > 0) {
@@ -255,6 +282,14 @@ static void build_free(struct build *b)
     free(b->load);
 }
 
+/* The stats of the old jobs that no new job took over (removed jobs). */
+static void stats_drop(const struct build *b)
+{
+    for (size_t i = 0; i < b->nold; i++)
+        if (!b->taken[i])
+            free(b->old[i].job->stats);
+}
+
 int jobtab_apply(struct jobtab *t, struct loader_result *r, int64_t now_ms,
                  struct jobtab_diff *out)
 {
@@ -265,26 +300,23 @@ int jobtab_apply(struct jobtab *t, struct loader_result *r, int64_t now_ms,
     else
         loader_result_free(r);
     *r = (struct loader_result){0};
-    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-    struct jobtab_job **by_jid = b.load != NULL ? calloc(t->n + b.load->r.njobs + 1, sizeof *by_jid)
-                                                : NULL;
-    if (by_jid == NULL || build_jobs(&b, out) != 0 || build_sched(&b, now_ms, out) != 0) {
-        free(by_jid);
+    if (b.load == NULL || build_jobs(&b, out) != 0) {
         build_free(&b);
         *out = (struct jobtab_diff){0};
         return -1;
     }
-    for (size_t i = 0; i < b.n; i++)
-        by_jid[i] = &b.jobs[i];
-    /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-    qsort(by_jid, b.n, sizeof *by_jid, cmp_jid);
+    build_plan(&b, now_ms, out);
+    if (build_order(&b) != 0) {
+        build_free(&b);
+        *out = (struct jobtab_diff){0};
+        return -1;
+    }
     /* commit */
+    stats_drop(&b);
     free(t->jobs);
-    free(t->by_jid);
     sched_free(&t->sched);
     t->jobs = b.jobs;
     t->n = b.n;
-    t->by_jid = by_jid;
     t->sched = b.sched;
     t->last_jid += out->added;
     b.load->next = t->loads;
@@ -300,9 +332,9 @@ struct jobtab_job *jobtab_find(const struct jobtab *t, uint64_t jid)
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (t->by_jid[mid]->jid == jid)
-            return t->by_jid[mid];
-        if (t->by_jid[mid]->jid < jid)
+        if (t->jobs[mid].jid == jid)
+            return &t->jobs[mid];
+        if (t->jobs[mid].jid < jid)
             lo = mid + 1;
         else
             hi = mid;
@@ -318,8 +350,9 @@ void jobtab_init(struct jobtab *t, int64_t origin_ms, enum overlap_policy overla
 
 void jobtab_free(struct jobtab *t)
 {
+    for (size_t i = 0; i < t->n; i++)
+        free(t->jobs[i].stats);
     free(t->jobs);
-    free(t->by_jid);
     sched_free(&t->sched);
     t->n = 0;
     t->jobs = NULL;

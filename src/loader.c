@@ -30,6 +30,8 @@ struct load {
     struct loader_result *r;
     const struct loader_opts *o;
     size_t cap_files, cap_jobs;
+    size_t *file_of;      /* per job: its file's index (files move as they grow) */
+    size_t cap_file_of;
     bool oom;
 };
 
@@ -89,13 +91,14 @@ static char *read_all(struct load *ld, const char *path, size_t *out_len)
 static const struct zone *entry_zone(struct load *ld, const struct loader_file *f,
                                      const struct crontab_entry *e, int *last_bad_line)
 {
-    if (e->tz == NULL)
+    const struct crontab_env *env = e->env;
+    if (env->tz == NULL)
         return ld->o->default_zone;
     char err[256];
-    const struct zone *z = zone_cache_get(ld->o->zones, e->tz, err, sizeof err);
-    if (z == NULL && *last_bad_line != e->tz_line) {
-        diag(ld, DIAG_ERROR, f->path, e->tz_line, e->tz_col, "%s", err);
-        *last_bad_line = e->tz_line;
+    const struct zone *z = zone_cache_get(ld->o->zones, env->tz, err, sizeof err);
+    if (z == NULL && *last_bad_line != env->tz_line) {
+        diag(ld, DIAG_ERROR, f->path, env->tz_line, env->tz_col, "%s", err);
+        *last_bad_line = env->tz_line;
     }
     return z;
 }
@@ -142,20 +145,28 @@ static int entry_user(struct load *ld, const struct loader_file *f,
 }
 
 static int add_job(struct load *ld, size_t file, const struct crontab_entry *e,
-                   const struct zone *z, struct user *user, const char *ini_name)
+                   const struct zone *z, struct user *user)
 {
     struct loader_result *r = ld->r;
-    if (util_grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0)
+    if (util_grow((void **)&r->jobs, r->njobs, &ld->cap_jobs, sizeof *r->jobs) != 0
+        || util_grow((void **)&ld->file_of, r->njobs, &ld->cap_file_of, sizeof *ld->file_of) != 0)
         return -1;
-    const char *name = r->files[file].name;
-    size_t len = strlen(name) + 16;
-    char *id = ini_name != NULL ? strdup(ini_name) : malloc(len);
-    if (id == NULL)
-        return -1;
-    if (ini_name == NULL)
-        snprintf(id, len, "%s:%d", name, e->line);
-    r->jobs[r->njobs++] = (struct loader_job){id, e, z, file, user, 0, -1, NULL};
+    ld->file_of[r->njobs] = file;
+    r->jobs[r->njobs++] = (struct loader_job){e, z, NULL, user, NULL};
     return 0;
+}
+
+/* The INI settings of the job just added. */
+static int add_ini(struct load *ld, const struct config_job *cj)
+{
+    struct loader_ini *ini = calloc(1, sizeof *ini);
+    if (ini == NULL)
+        return -1;
+    ld->r->jobs[ld->r->njobs - 1].ini = ini;
+    *ini = (struct loader_ini){NULL, cj->timeout_ms, cj->overlap, NULL};
+    if ((ini->name = strdup(cj->name)) == NULL)
+        return -1;
+    return cj->workdir != NULL && (ini->workdir = strdup(cj->workdir)) == NULL ? -1 : 0;
 }
 
 /* ini: for INI jobs, the config job of each entry (same order), else NULL. */
@@ -173,7 +184,7 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
         if (z == NULL)
             continue;
         int64_t next;
-        if (calendar_next(&e->spec, z, ld->o->now, &next) == CALENDAR_NEVER) {
+        if (calendar_next(e->spec, z, ld->o->now, &next) == CALENDAR_NEVER) {
             diag(ld, DIAG_ERROR, f->path, sched_line, e->col,
                  "schedule '%s' can never fire (in %s, after now)", e->schedule, zone_name(z));
             continue;
@@ -181,16 +192,12 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
         struct user *user = NULL;
         if (entry_user(ld, f, e, user_line, e->col, &user) != 0)
             continue;
-        if (add_job(ld, fi, e, z, user, cj != NULL ? cj->name : NULL) != 0) {
+        if (add_job(ld, fi, e, z, user) != 0) {
             user_free(user);
             free(user);
             ld->oom = true;
-        } else if (cj != NULL) {
-            struct loader_job *j = &ld->r->jobs[ld->r->njobs - 1];
-            j->timeout_ms = cj->timeout_ms;
-            j->overlap = cj->overlap;
-            if (cj->workdir != NULL && (j->workdir = strdup(cj->workdir)) == NULL)
-                ld->oom = true;
+        } else if (cj != NULL && add_ini(ld, cj) != 0) {
+            ld->oom = true;
         }
     }
 }
@@ -322,13 +329,16 @@ static void load_path(struct load *ld, const char *path)
 /* [job] sections of the INI file                                           */
 /* ------------------------------------------------------------------------ */
 
-/* One INI job as a crontab entry; false after reporting a bad schedule. */
+/* One INI job as a crontab entry (spec holds its schedule, env its SHELL
+ * and zone); false after reporting a bad schedule. */
 static bool ini_entry(struct load *ld, const struct config *c, const struct config_job *j,
-                      struct crontab_entry *out)
+                      struct crontab_entry *out, struct cronspec *spec, struct crontab_env *env)
 {
     struct cronspec_error err;
     memset(out, 0, sizeof *out);
-    if (cronspec_parse(j->schedule, &out->spec, &err) != 0) {
+    out->spec = spec;
+    out->env = env;
+    if (cronspec_parse(j->schedule, spec, &err) != 0) {
         diag(ld, DIAG_ERROR, c->path, j->schedule_line, 0, "job \"%s\": schedule '%s': column %d: %s",
              j->name, j->schedule, err.col, err.msg);
         return false;
@@ -338,10 +348,8 @@ static bool ini_entry(struct load *ld, const struct config *c, const struct conf
     out->schedule = j->schedule;
     out->user = j->user;
     out->command = j->command;
-    out->shell = j->shell;
-    out->tz = j->timezone;
-    out->tz_line = j->timezone_line > 0 ? j->timezone_line : j->line;
-    out->tz_col = 0;
+    *env = (struct crontab_env){NULL, 0, j->shell, j->timezone,
+                                j->timezone_line > 0 ? j->timezone_line : j->line, 0};
     return true;
 }
 
@@ -370,7 +378,9 @@ static void load_ini(struct load *ld, const struct config *c)
     size_t ngood = 0;
     for (size_t i = 0; i < c->njobs && f->path != NULL && f->name != NULL; i++) {
         struct crontab_entry e;
-        if (!ini_entry(ld, c, &c->jobs[i], &e))
+        struct cronspec spec;
+        struct crontab_env env;
+        if (!ini_entry(ld, c, &c->jobs[i], &e, &spec, &env))
             continue;
         if (crontab_append(&f->tab, &e, c->jobs[i].env, c->jobs[i].nenv) != 0) {
             ld->oom = true;
@@ -390,35 +400,38 @@ static void load_ini(struct load *ld, const struct config *c)
 
 /* Two crontabs with one name (-f a/app.cron -f b/app.cron) would give
  * their jobs the same ids: those jobs are named by path instead. */
-static void ids_unique(struct load *ld)
+static void ids_unique(struct loader_result *r)
 {
-    struct loader_result *r = ld->r;
-    bool *shared = calloc(r->nfiles + 1, sizeof *shared);
-    if (shared == NULL) {
-        ld->oom = true;
-        return;
-    }
     for (size_t i = 0; i < r->nfiles; i++)
         for (size_t k = i + 1; k < r->nfiles; k++)
             if (!r->files[i].ini && !r->files[k].ini
                 && strcmp(r->files[i].name, r->files[k].name) == 0)
-                shared[i] = shared[k] = true;
-    for (size_t i = 0; i < r->njobs && !ld->oom; i++) {
-        struct loader_job *j = &r->jobs[i];
-        if (!shared[j->file])
-            continue;
-        const char *path = r->files[j->file].path;
-        size_t len = strlen(path) + 16;
-        char *id = malloc(len);
-        if (id == NULL) {
-            ld->oom = true;
-            break;
-        }
-        snprintf(id, len, "%s:%d", path, j->entry->line);
-        free(j->id);
-        j->id = id;
+                r->files[i].id_by_path = r->files[k].id_by_path = true;
+}
+
+const char *loader_job_id(const struct loader_job *j, char *buf, size_t len)
+{
+    if (j->ini != NULL)
+        return j->ini->name;
+    snprintf(buf, len, "%s:%d", j->file->id_by_path ? j->file->path : j->file->name,
+             j->entry->line);
+    return buf;
+}
+
+/* The files are where they stay: each job gets its file, and the arrays
+ * that live as long as the result lose their spare room. */
+static void load_finish(struct load *ld)
+{
+    struct loader_result *r = ld->r;
+    for (size_t i = 0; i < r->njobs; i++)
+        r->jobs[i].file = &r->files[ld->file_of[i]];
+    if (r->njobs > 0 && r->njobs < ld->cap_jobs) {
+        struct loader_job *fit = realloc(r->jobs, r->njobs * sizeof *fit);
+        if (fit != NULL)
+            r->jobs = fit;
     }
-    free(shared);
+    free(ld->file_of);
+    ld->file_of = NULL;
 }
 
 int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
@@ -430,8 +443,8 @@ int loader_load(const char *const *paths, size_t npaths, const struct loader_opt
         load_path(&ld, paths[i]);
     if (opts->ini != NULL && !ld.oom)
         load_ini(&ld, opts->ini);
-    if (!ld.oom)
-        ids_unique(&ld);
+    ids_unique(out);
+    load_finish(&ld);
     return ld.oom ? -1 : 0;
 }
 
@@ -443,11 +456,14 @@ void loader_result_free(struct loader_result *r)
         crontab_free(&r->files[i].tab);
     }
     for (size_t i = 0; i < r->njobs; i++) {
-        free(r->jobs[i].id);
         if (r->jobs[i].user != NULL)
             user_free(r->jobs[i].user);
         free(r->jobs[i].user);
-        free((char *)r->jobs[i].workdir);
+        if (r->jobs[i].ini != NULL) {
+            free(r->jobs[i].ini->name);
+            free(r->jobs[i].ini->workdir);
+            free(r->jobs[i].ini);
+        }
     }
     diag_list_free(&r->diags);
     free(r->files);

@@ -205,8 +205,12 @@ int main(int argc, char **argv)
      * file's problems (and its [job] sections) are reported by the loader
      * with the crontabs', so --check lists them all together. */
     struct config ini = {0};
-    struct voice v = {&opts, calloc(1, sizeof *v.log)};
+    /* malloc, not calloc: the record buffer's pages stay untouched (not
+     * resident) until a record that long is built */
+    struct voice v = {&opts, malloc(sizeof *v.log)};
     int status = 1;
+    if (v.log != NULL)
+        log_init(v.log, STDOUT_FILENO, opts.log_format, opts.log_level);
     if (v.log == NULL || (opts.config != NULL && config_load(opts.config, &ini) < 0)) {
         fprintf(stderr, "crond-lite: out of memory\n");
         goto out;

@@ -236,17 +236,14 @@ static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job
     *p = (struct proc){.state = PROC_RUNNING, .jid = job->jid, .pid = c->pid,
                        .start_ms = now_ms, .host = h};
     p->id = strdup(job->id);
-    p->out[0] = (struct proc_stream){.fd = c->out_fd, .buf = malloc(sizeof *p->out[0].buf)};
-    p->out[1] = (struct proc_stream){.fd = c->err_fd, .buf = malloc(sizeof *p->out[1].buf)};
-    if (p->id == NULL || p->out[0].buf == NULL || p->out[1].buf == NULL) {
-        free(p->id);
-        free(p->out[0].buf);
-        free(p->out[1].buf);
+    if (p->id == NULL) {
         *p = (struct proc){.state = PROC_DONE};
         return -1;
     }
-    relay_init(p->out[0].buf);
-    relay_init(p->out[1].buf);
+    p->out[0] = (struct proc_stream){.fd = c->out_fd};
+    p->out[1] = (struct proc_stream){.fd = c->err_fd};
+    relay_init(&p->out[0].buf);
+    relay_init(&p->out[1].buf);
     if (job->timeout_ms > 0)
         p->deadline_ms = now_ms + job->timeout_ms;
     struct log *l = rec(p, now_ms, LOG_LEVEL_INFO, "job.start");
@@ -260,7 +257,8 @@ int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
 {
     const struct crontab_entry *e = job->entry;
     const struct user *u = job->user != NULL ? job->user : h->self;
-    const char *shell = e->shell != NULL && e->shell[0] != '\0' ? e->shell : h->shell;
+    const char *own = e->env->shell;
+    const char *shell = own != NULL && own[0] != '\0' ? own : h->shell;
     *p = (struct proc){.state = PROC_DONE};
     char **env = runner_env_job(h->environ, e->env, u, job->user != NULL, shell, h->clean_env);
     if (env == NULL) {
@@ -295,7 +293,7 @@ void proc_read(struct proc *p, int i, int max_reads, int64_t now_ms)
     for (int n = 0; n < max_reads && s->fd >= 0 && !s->eof; n++) {
         ssize_t got = read(s->fd, p->host->chunk, p->host->chunk_len);
         if (got > 0) {
-            relay_feed(s->buf, p->host->chunk, (size_t)got, emit_line, &e);
+            relay_feed(&s->buf, p->host->chunk, (size_t)got, emit_line, &e);
             continue;
         }
         if (got < 0 && errno == EINTR)
@@ -304,7 +302,7 @@ void proc_read(struct proc *p, int i, int max_reads, int64_t now_ms)
             return;
         /* EOF, or an error that ends the stream: its last line now, so it
          * comes before a job.exit that follows */
-        relay_flush(s->buf, emit_line, &e);
+        relay_flush(&s->buf, emit_line, &e);
         s->eof = true;
     }
 }
@@ -321,13 +319,12 @@ void proc_stream_close(struct proc *p, int i, int64_t now_ms)
         return;
     if (!s->eof) {
         struct emit e = {p, i, now_ms};
-        relay_flush(s->buf, emit_line, &e);
+        relay_flush(&s->buf, emit_line, &e);
     }
     (void)close(s->fd); /* a pipe's read end: nothing is lost if this fails */
     s->fd = -1;
     s->eof = false;
-    free(s->buf);
-    s->buf = NULL;
+    relay_free(&s->buf);
     if (pipes_closed(p))
         proc_event(p, PROC_EV_CLOSED, now_ms);
 }

@@ -13,6 +13,7 @@
  */
 #include "crond/relay.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void relay_emit(struct relay_buf *b, relay_emit_fn emit, void *ctx, const char *line,
@@ -24,8 +25,39 @@ static void relay_emit(struct relay_buf *b, relay_emit_fn emit, void *ctx, const
 
 void relay_init(struct relay_buf *b)
 {
-    b->len = 0;
-    b->after_split = false;
+    *b = (struct relay_buf){0};
+}
+
+void relay_free(struct relay_buf *b)
+{
+    free(b->data);
+    *b = (struct relay_buf){0};
+}
+
+/* Room for need bytes in b->data (need <= RELAY_MAX_LINE): doubling from
+ * 256, or the whole piece. Returns false when out of memory. */
+static bool relay_room(struct relay_buf *b, size_t need)
+{
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap > 0 ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    cap = cap < RELAY_MAX_LINE ? cap : RELAY_MAX_LINE;
+    char *d = realloc(b->data, cap);
+    if (d == NULL)
+        return false;
+    b->data = d;
+    b->cap = cap;
+    return true;
+}
+
+/* The unfinished line is done: its room goes back. */
+static void relay_release(struct relay_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->cap = 0;
 }
 
 /* b->data holds a full piece and p is the byte after it. Returns where the
@@ -35,6 +67,7 @@ static const char *relay_settle(struct relay_buf *b, const char *p, relay_emit_f
     bool newline = *p == '\n';
     b->len = 0;
     relay_emit(b, emit, ctx, b->data, RELAY_MAX_LINE, newline);
+    relay_release(b);
     return newline ? p + 1 : p;
 }
 
@@ -45,16 +78,23 @@ static const char *relay_fill(struct relay_buf *b, const char *p, const char *en
     size_t room = RELAY_MAX_LINE - b->len, avail = (size_t)(end - p);
     size_t take = avail < room ? avail : room;
     const char *nl = memchr(p, '\n', take);
+    size_t n = nl != NULL ? (size_t)(nl - p) : take;
+    if (!relay_room(b, b->len + n)) {
+        /* no room to join: what is pending goes out as a piece of its own */
+        size_t pending = b->len;
+        b->len = 0;
+        relay_emit(b, emit, ctx, b->data, pending, false);
+        return p;
+    }
+    memcpy(b->data + b->len, p, n);
     if (nl == NULL) {
-        memcpy(b->data + b->len, p, take);
         b->len += take;
         return p + take;
     }
-    size_t n = (size_t)(nl - p);
-    memcpy(b->data + b->len, p, n);
     n += b->len;
     b->len = 0;
     relay_emit(b, emit, ctx, b->data, n, true);
+    relay_release(b);
     return nl + 1;
 }
 
@@ -74,6 +114,10 @@ static const char *relay_direct(struct relay_buf *b, const char *p, const char *
         bool newline = p[RELAY_MAX_LINE] == '\n';
         relay_emit(b, emit, ctx, p, RELAY_MAX_LINE, newline);
         return p + RELAY_MAX_LINE + newline;
+    }
+    if (!relay_room(b, avail)) {
+        relay_emit(b, emit, ctx, p, avail, false); /* no room: it goes out as it is */
+        return end;
     }
     memcpy(b->data, p, avail);
     b->len = avail;
@@ -102,4 +146,5 @@ void relay_flush(struct relay_buf *b, relay_emit_fn emit, void *ctx)
         return;
     b->len = 0;
     relay_emit(b, emit, ctx, b->data, n, false);
+    relay_release(b);
 }

@@ -116,9 +116,10 @@ void report_root_jobs(struct log *l, int64_t now_ms, const struct jobtab *t)
         if (j->lj->user != NULL)
             continue;
         first = first != NULL ? first : j;
+        char id[LOADER_ID_MAX];
         if (++n <= 5)
             used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s", n > 1 ? " " : "",
-                                     j->lj->id);
+                                     loader_job_id(j->lj, id, sizeof id));
     }
     if (first == NULL)
         return;
@@ -134,18 +135,20 @@ void report_root_jobs(struct log *l, int64_t now_ms, const struct jobtab *t)
 
 void report_status(struct log *l, int64_t now_ms, const struct jobtab_job *j, const char *pids)
 {
+    char id[LOADER_ID_MAX];
+    const struct jobtab_stats *st = j->stats;
     log_begin(l, now_ms, LOG_LEVEL_INFO, "job.status");
-    log_str(l, "job", j->lj->id);
+    log_str(l, "job", loader_job_id(j->lj, id, sizeof id));
     log_str(l, "schedule", j->lj->entry->schedule);
     log_str(l, "zone", zone_name(j->lj->zone));
     put_time(l, "next", j->sj.next_ms, j->lj->zone);
     log_str(l, "pids", pids);
-    if (j->last_exit_ms != 0) {
-        if (WIFSIGNALED(j->last_wstatus))
-            log_str(l, "last_signal", proc_signal_name(WTERMSIG(j->last_wstatus)));
+    if (st != NULL && st->last_exit_ms != 0) {
+        if (WIFSIGNALED(st->last_wstatus))
+            log_str(l, "last_signal", proc_signal_name(WTERMSIG(st->last_wstatus)));
         else
-            log_int(l, "last_status", WEXITSTATUS(j->last_wstatus));
-        put_time(l, "last_exit", j->last_exit_ms, j->lj->zone);
+            log_int(l, "last_status", WEXITSTATUS(st->last_wstatus));
+        put_time(l, "last_exit", st->last_exit_ms, j->lj->zone);
     }
     log_end(l);
 }
@@ -153,8 +156,9 @@ void report_status(struct log *l, int64_t now_ms, const struct jobtab_job *j, co
 void report_job(struct log *l, int64_t now_ms, enum log_level level, const char *event,
                 const struct jobtab_job *j, const char *key, const char *value)
 {
+    char id[LOADER_ID_MAX];
     log_begin(l, now_ms, level, event);
-    log_str(l, "job", j->lj->id);
+    log_str(l, "job", loader_job_id(j->lj, id, sizeof id));
     log_str(l, key, value);
     log_end(l);
 }

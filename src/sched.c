@@ -55,7 +55,7 @@ static int64_t next_after(const struct sched *s, const struct sched_job *j, int6
 static void heap_set(struct sched *s, size_t i, struct sched_job *j)
 {
     s->heap[i] = j;
-    j->heap_pos = i;
+    j->heap_pos = (uint32_t)i;
 }
 
 static void sift_up(struct sched *s, size_t i)
@@ -110,6 +110,8 @@ void sched_free(struct sched *s)
 
 int sched_insert(struct sched *s, struct sched_job *job)
 {
+    if (s->n >= UINT32_MAX)
+        return -1; /* heap_pos is 32 bits */
     /* an array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
     if (util_grow((void **)&s->heap, s->n, &s->cap, sizeof *s->heap) != 0)
         return -1;
@@ -118,13 +120,18 @@ int sched_insert(struct sched *s, struct sched_job *job)
     return 0;
 }
 
-int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms)
+void sched_plan(const struct sched *s, struct sched_job *job, int64_t now_ms)
 {
     /* @reboot runs once when the daemon starts, not when a reload adds it */
     if (job->spec->kind == CRONSPEC_REBOOT)
         job->next_ms = now_ms <= s->origin_ms ? s->origin_ms : SCHED_NEVER;
     else
         job->next_ms = next_after(s, job, now_ms);
+}
+
+int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms)
+{
+    sched_plan(s, job, now_ms);
     return sched_insert(s, job);
 }
 
@@ -199,7 +206,8 @@ void sched_replan(struct sched *s, int64_t now_ms, bool all)
 
 void sched_started(struct sched_job *job)
 {
-    job->running++;
+    if (job->running < UINT16_MAX) /* 65,535 runs at once: counted as that many */
+        job->running++;
 }
 
 void sched_exited(struct sched_job *job, sched_action_fn act, void *ctx)

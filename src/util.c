@@ -61,6 +61,55 @@ const char *util_name_of(const struct util_name *t, size_t n, int value)
     return "unknown";
 }
 
+struct util_arena_block {
+    struct util_arena_block *next;
+    size_t size;                      /* bytes after the header */
+};
+
+#define ARENA_MIN ((size_t)1024)
+#define ARENA_MAX ((size_t)65536)
+
+void *util_arena_alloc(struct util_arena *a, size_t size)
+{
+    size = (size + 7) & ~(size_t)7;
+    if (size > a->left) {
+        size_t want = a->blocks != NULL ? a->blocks->size * 2 : ARENA_MIN;
+        want = want < ARENA_MAX ? want : ARENA_MAX;
+        want = want > size ? want : size;
+        struct util_arena_block *b = malloc(sizeof *b + want);
+        if (b == NULL)
+            return NULL;
+        *b = (struct util_arena_block){a->blocks, want};
+        a->blocks = b;
+        a->next = (char *)(b + 1);
+        a->left = want;
+    }
+    void *p = a->next;
+    a->next += size;
+    a->left -= size;
+    return p;
+}
+
+char *util_arena_strndup(struct util_arena *a, const char *s, size_t n)
+{
+    char *d = util_arena_alloc(a, n + 1);
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+void util_arena_free(struct util_arena *a)
+{
+    while (a->blocks != NULL) {
+        struct util_arena_block *b = a->blocks;
+        a->blocks = b->next;
+        free(b);
+    }
+    *a = (struct util_arena){0};
+}
+
 /* Reads fd into buf (max + 1 bytes of room) until EOF. Returns 0 or errno. */
 static int read_to_end(int fd, char *buf, size_t max, size_t *out_len)
 {

@@ -22,32 +22,36 @@
 
 #include "crond/cronspec.h"
 #include "crond/diag.h"
+#include "crond/util.h"
 
 struct crontab_opts {
     bool system;          /* lines carry a user column */
     bool percent_newline; /* crontab(5) '%': end of command, rest is stdin */
 };
 
-/* The variables in force at one point of the file. Shared by the entries
- * after it (one snapshot per variable line, owned by struct crontab). */
+/* The variables, SHELL and CRON_TZ in force at one point of the file.
+ * Shared by the entries after it (one snapshot per change, owned by struct
+ * crontab; a line with its own "CRON_TZ=Zone " prefix has one of its own). */
 struct crontab_env {
-    char **vars;  /* "NAME=VALUE", in order of first assignment; NULL-terminated */
+    char **vars;        /* "NAME=VALUE", in order of first assignment; NULL-terminated */
     size_t nvars;
+    const char *shell;  /* SHELL in force, NULL for the default */
+    const char *tz;     /* CRON_TZ in force (or the line's own), NULL: default */
+    int tz_line;        /* where that CRON_TZ was written */
+    int tz_col;         /*   (line and column of the zone name) */
 };
 
+/* One job line (56 bytes: there may be 100,000). Strings and the schedule
+ * belong to the crontab (its arena) and may be shared by entries. */
 struct crontab_entry {
     int line;                      /* 1-based line number */
     int col;                       /* column where the schedule starts */
-    struct cronspec spec;          /* parsed schedule */
-    char *schedule;                /* schedule as written, blanks collapsed */
+    const struct cronspec *spec;   /* parsed schedule */
+    const char *schedule;          /* schedule as written, blanks collapsed */
     char *user;                    /* user column (--system), else NULL */
     char *command;                 /* command for SHELL -c */
     char *input;                   /* stdin text (percent_newline), else NULL */
-    char *shell;                   /* SHELL in force, NULL for the default */
-    char *tz;                      /* CRON_TZ in force, NULL for the default */
-    int tz_line;                   /* where that CRON_TZ was written */
-    int tz_col;                    /*   (line and column of the zone name) */
-    const struct crontab_env *env; /* variables in force (never NULL) */
+    const struct crontab_env *env; /* variables, SHELL, CRON_TZ in force (never NULL) */
 };
 
 struct crontab {
@@ -56,6 +60,7 @@ struct crontab {
     struct diag_list diags;     /* errors, in line order (file NULL) */
     struct crontab_env **envs;  /* snapshots owned here */
     size_t nenvs;
+    struct util_arena arena;    /* the entries' strings and schedules */
 };
 
 /* Parses text (len bytes, need not be NUL-terminated; NUL bytes are an error).
@@ -65,9 +70,10 @@ int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
                   struct crontab *out);
 void crontab_free(struct crontab *tab);
 
-/* Appends an entry made elsewhere (a [job] of the INI file): its strings and
- * the variables ("NAME=VALUE", nvars of them) are copied into tab as a new
- * snapshot. Returns 0 or -1 (out of memory). */
+/* Appends an entry made elsewhere (a [job] of the INI file): its schedule,
+ * its strings, e->env's SHELL and CRON_TZ and the variables ("NAME=VALUE",
+ * nvars of them) are copied into tab (as a new snapshot). Returns 0 or -1
+ * (out of memory). */
 int crontab_append(struct crontab *tab, const struct crontab_entry *e, char *const *vars,
                    size_t nvars);
 

@@ -27,21 +27,25 @@
 
 struct jobtab_load;
 
-struct jobtab_job {
-    uint64_t jid;                  /* stable id; never 0, never reused */
-    struct sched_job sj;           /* due time, overlap, running count */
-    const struct loader_job *lj;   /* id, entry, zone, user (in load) */
-    struct jobtab_load *load;      /* the loader result lj lives in */
-    uint64_t hash;                 /* of what makes it "the same" */
+/* What a job's runs left behind; allocated at its first run, so an idle
+ * job costs nothing here. */
+struct jobtab_stats {
     int64_t last_start_ms;         /* 0 when never started */
     int64_t last_exit_ms;          /* 0 when no run ended yet */
     int last_wstatus;              /* wait status of the last run */
 };
 
+/* One scheduled job (56 bytes: there may be 100,000). */
+struct jobtab_job {
+    uint64_t jid;                  /* stable id; never 0, never reused */
+    struct sched_job sj;           /* due time, overlap, running count */
+    const struct loader_job *lj;   /* entry, zone, user, file (in its load) */
+    struct jobtab_stats *stats;    /* or NULL: never ran (jobtab_stats_of) */
+};
+
 struct jobtab {
-    struct jobtab_job *jobs;       /* in load order (files, then lines) */
+    struct jobtab_job *jobs;       /* ordered by jid: first loaded first */
     size_t n;
-    struct jobtab_job **by_jid;    /* the same, ordered by jid */
     struct jobtab_load *loads;     /* loader results jobs point into */
     struct sched sched;            /* the jobs in due order */
     uint64_t last_jid;
@@ -72,5 +76,7 @@ struct jobtab_job *jobtab_find(const struct jobtab *t, uint64_t jid);
 struct jobtab_job *jobtab_job_of(struct sched_job *sj);
 /* The path of the file the job was read from. */
 const char *jobtab_path(const struct jobtab_job *j);
+/* The job's stats, allocated now if it has none; NULL when out of memory. */
+struct jobtab_stats *jobtab_stats_of(struct jobtab_job *j);
 
 #endif

@@ -35,19 +35,23 @@ struct loader_opts {
     unsigned uid;                    /* the uid crond-lite runs as */
 };
 
+/* What only an INI [job] has. */
+struct loader_ini {
+    char *name;          /* the section's name: the job's id */
+    int64_t timeout_ms;  /* 0 for none */
+    int overlap;         /* enum overlap_policy, or -1 for the daemon's */
+    char *workdir;       /* or NULL: the user's home */
+};
+
+/* One job (40 bytes: there may be 100,000). Its id is not stored:
+ * loader_job_id makes it. */
 struct loader_job {
-    char *id;                           /* "FILE:LINE" (file name without directory;
-                                         * the path as given when two files
-                                         * loaded share a name), or the INI
-                                         * job's name */
     const struct crontab_entry *entry;  /* owned by the file's crontab */
     const struct zone *zone;            /* owned by the cache or the caller */
-    size_t file;                        /* index into loader_result.files */
+    const struct loader_file *file;     /* the file it was read from */
     struct user *user;                  /* another user to run as, or NULL:
                                          * the user crond-lite runs as */
-    int64_t timeout_ms;                 /* INI timeout, 0 for none */
-    int overlap;                        /* INI overlap policy, -1 for the daemon's */
-    const char *workdir;                /* INI workdir (owned), or NULL: the user's home */
+    struct loader_ini *ini;             /* an INI job's own settings, or NULL */
 };
 
 struct loader_file {
@@ -56,6 +60,7 @@ struct loader_file {
     struct crontab tab;  /* entries and the text's own diags */
     bool in_dir;         /* found in a directory (per-user file rule) */
     bool ini;            /* the INI file's [job] sections */
+    bool id_by_path;     /* another loaded file has this name: ids use path */
 };
 
 struct loader_result {
@@ -74,6 +79,25 @@ struct loader_result {
 int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
                 struct loader_result *out);
 void loader_result_free(struct loader_result *r);
+
+/* A job's id: "FILE:LINE" (the file's name, or its path when two loaded
+ * files share a name), or an INI job's name. Returns it (written into buf,
+ * which should hold LOADER_ID_MAX bytes, or the INI name itself). */
+#define LOADER_ID_MAX 4200
+const char *loader_job_id(const struct loader_job *j, char *buf, size_t len);
+static inline int64_t loader_job_timeout(const struct loader_job *j)
+{
+    return j->ini != NULL ? j->ini->timeout_ms : 0;
+}
+/* The job's own overlap policy (enum overlap_policy), or -1. */
+static inline int loader_job_overlap(const struct loader_job *j)
+{
+    return j->ini != NULL ? j->ini->overlap : -1;
+}
+static inline const char *loader_job_workdir(const struct loader_job *j)
+{
+    return j->ini != NULL ? j->ini->workdir : NULL;
+}
 
 /* The crontab paths of the options: the -f paths, or OPTIONS_DEFAULT_FILE. */
 const char *const *loader_paths(const struct options *o, size_t *out_n);

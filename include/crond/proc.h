@@ -91,7 +91,7 @@ struct proc_job {
 struct proc_stream {
     int fd;                       /* read end, non-blocking; -1 once closed */
     bool eof;                     /* EOF or a read error seen: close it */
-    struct relay_buf *buf;        /* the unfinished line (RELAY_MAX_LINE) */
+    struct relay_buf buf;         /* the unfinished line */
 };
 
 struct proc {

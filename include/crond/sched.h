@@ -29,16 +29,15 @@ int sched_overlap_from(const char *s);
 
 #define SCHED_NEVER INT64_MAX
 
+/* One job as the scheduler sees it (32 bytes: there may be 100,000). */
 struct sched_job {
-    const char *id;               /* "FILE:LINE" or the INI job's name */
     const struct cronspec *spec;  /* owned by the caller */
     const struct zone *zone;      /* owned by the caller */
-    enum overlap_policy overlap;
     int64_t next_ms;              /* next due time, SCHED_NEVER when none */
-    unsigned running;             /* runs started and not yet exited */
+    uint32_t heap_pos;            /* position in the due heap (internal) */
+    uint16_t running;             /* runs started and not yet exited */
+    uint8_t overlap;              /* enum overlap_policy */
     bool queued;                  /* a run waits for the current one (queue) */
-    size_t heap_pos;              /* position in the due heap (internal) */
-    void *data;                   /* the caller's per-job state */
 };
 
 enum sched_action {
@@ -71,6 +70,9 @@ void sched_free(struct sched *s);
  * memory). The job struct stays owned by the caller and must outlive its
  * membership. */
 int sched_add(struct sched *s, struct sched_job *job, int64_t now_ms);
+/* Computes a job's first due time after now_ms as sched_add does, without
+ * adding it. */
+void sched_plan(const struct sched *s, struct sched_job *job, int64_t now_ms);
 /* Adds a job keeping the next_ms it already has (a job kept by a reload).
  * Returns 0 or -1 (out of memory). */
 int sched_insert(struct sched *s, struct sched_job *job);

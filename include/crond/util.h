@@ -34,6 +34,21 @@ int util_name_value(const struct util_name *t, size_t n, const char *s);
 /* The first name of value in t, or "unknown". */
 const char *util_name_of(const struct util_name *t, size_t n, int value);
 
+/* A bump allocator: many small objects that live and die together (a
+ * crontab's strings and schedules), with no per-object malloc overhead and
+ * stable addresses. Blocks grow from 1 KiB to 64 KiB. Zero-initialise it. */
+struct util_arena_block;
+struct util_arena {
+    struct util_arena_block *blocks;  /* newest first */
+    char *next;                       /* free space in the newest block */
+    size_t left;
+};
+/* size bytes aligned to 8, or NULL when out of memory. */
+void *util_arena_alloc(struct util_arena *a, size_t size);
+/* A NUL-terminated copy of n bytes of s, or NULL. */
+char *util_arena_strndup(struct util_arena *a, const char *s, size_t n);
+void util_arena_free(struct util_arena *a);
+
 /* A whole file read into memory. */
 struct util_file {
     char *data;    /* len bytes and a NUL (malloc'd; free it) */

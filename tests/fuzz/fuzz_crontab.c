@@ -91,9 +91,9 @@ static void check_entry(const struct crontab_entry *e, const struct crontab_opts
     struct cronspec_error err = {0, ""};
     CHECKF(cronspec_parse(e->schedule, &spec, &err) == 0, "schedule '%s': %s", e->schedule,
            err.msg);
-    CHECKF(spec_equal(&spec, &e->spec), "schedule '%s' parses differently alone", e->schedule);
-    CHECK(e->spec.kind == CRONSPEC_CALENDAR || e->spec.kind == CRONSPEC_REBOOT
-          || e->spec.kind == CRONSPEC_EVERY);
+    CHECKF(spec_equal(&spec, e->spec), "schedule '%s' parses differently alone", e->schedule);
+    CHECK(e->spec->kind == CRONSPEC_CALENDAR || e->spec->kind == CRONSPEC_REBOOT
+          || e->spec->kind == CRONSPEC_EVERY);
     check_trimmed(e->command);
     if (!opts->percent_newline) {
         CHECK(memmem_in(text + ln->off, ln->len, e->command));
@@ -109,8 +109,8 @@ static void check_entry(const struct crontab_entry *e, const struct crontab_opts
     } else {
         CHECK(e->user == NULL);
     }
-    CHECK(e->shell == NULL || e->shell[0] != '\0');
-    CHECK(e->tz == NULL || e->tz[0] != '\0');
+    CHECK(e->env->shell == NULL || e->env->shell[0] != '\0');
+    CHECK(e->env->tz == NULL || e->env->tz[0] != '\0');
     for (size_t i = 0; i < e->env->nvars; i++) {
         CHECK(e->env->vars[i] != NULL);
         CHECK(strchr(e->env->vars[i], '=') != NULL && e->env->vars[i][0] != '=');
@@ -131,11 +131,11 @@ static void check_same(const struct crontab *a, const struct crontab *b)
     CHECKF(a->nentries == b->nentries, "%zu entries, %zu with CRLF", a->nentries, b->nentries);
     for (size_t i = 0; i < a->nentries; i++) {
         const struct crontab_entry *x = &a->entries[i], *y = &b->entries[i];
-        CHECKF(x->line == y->line && x->col == y->col && x->tz_line == y->tz_line
-                   && x->tz_col == y->tz_col && spec_equal(&x->spec, &y->spec)
+        CHECKF(x->line == y->line && x->col == y->col && x->env->tz_line == y->env->tz_line
+                   && x->env->tz_col == y->env->tz_col && spec_equal(x->spec, y->spec)
                    && fuzz_str_eq(x->schedule, y->schedule) && fuzz_str_eq(x->user, y->user)
                    && fuzz_str_eq(x->command, y->command) && fuzz_str_eq(x->input, y->input)
-                   && fuzz_str_eq(x->shell, y->shell) && fuzz_str_eq(x->tz, y->tz)
+                   && fuzz_str_eq(x->env->shell, y->env->shell) && fuzz_str_eq(x->env->tz, y->env->tz)
                    && x->env->nvars == y->env->nvars,
                "entry of line %d differs with CRLF", x->line);
         for (size_t k = 0; k < x->env->nvars; k++)

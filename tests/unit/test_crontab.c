@@ -67,8 +67,8 @@ static void test_comments_blank_lines_crlf(void **state)
     expect_entry(&t, 1, 8, 1, "0 1 * * *", "echo b");
     assert_null(t.entries[0].user);
     assert_null(t.entries[0].input);
-    assert_null(t.entries[0].shell);
-    assert_null(t.entries[0].tz);
+    assert_null(t.entries[0].env->shell);
+    assert_null(t.entries[0].env->tz);
     crontab_free(&t);
 }
 
@@ -182,11 +182,11 @@ static void test_shell_variable(void **state)
                              "* * * * * c\n"
                              "SHELL=\n"
                              "* * * * * d\n", 0);
-    assert_null(t.entries[0].shell);
-    assert_string_equal(t.entries[1].shell, "/bin/bash");
+    assert_null(t.entries[0].env->shell);
+    assert_string_equal(t.entries[1].env->shell, "/bin/bash");
     assert_string_equal(crontab_env_get(t.entries[1].env, "SHELL"), "/bin/bash");
-    assert_string_equal(t.entries[2].shell, "/bin/zsh");
-    assert_null(t.entries[3].shell); /* empty: back to the default */
+    assert_string_equal(t.entries[2].env->shell, "/bin/zsh");
+    assert_null(t.entries[3].env->shell); /* empty: back to the default */
     assert_string_equal(crontab_env_get(t.entries[3].env, "SHELL"), "");
     crontab_free(&t);
 }
@@ -201,16 +201,16 @@ static void test_cron_tz_variable(void **state)
                              "* * * * * c\n"
                              "CRON_TZ=\n"
                              "* * * * * d\n", 0);
-    assert_null(t.entries[0].tz);
-    assert_int_equal(t.entries[0].tz_line, 0);
-    assert_string_equal(t.entries[1].tz, "Europe/Berlin");
-    assert_int_equal(t.entries[1].tz_line, 2);
-    assert_int_equal(t.entries[1].tz_col, 9);
-    assert_string_equal(t.entries[2].tz, "America/New_York");
-    assert_int_equal(t.entries[2].tz_line, 4);
-    assert_int_equal(t.entries[2].tz_col, 12); /* inside the quotes */
-    assert_null(t.entries[3].tz);
-    assert_int_equal(t.entries[3].tz_line, 0);
+    assert_null(t.entries[0].env->tz);
+    assert_int_equal(t.entries[0].env->tz_line, 0);
+    assert_string_equal(t.entries[1].env->tz, "Europe/Berlin");
+    assert_int_equal(t.entries[1].env->tz_line, 2);
+    assert_int_equal(t.entries[1].env->tz_col, 9);
+    assert_string_equal(t.entries[2].env->tz, "America/New_York");
+    assert_int_equal(t.entries[2].env->tz_line, 4);
+    assert_int_equal(t.entries[2].env->tz_col, 12); /* inside the quotes */
+    assert_null(t.entries[3].env->tz);
+    assert_int_equal(t.entries[3].env->tz_line, 0);
     /* CRON_TZ picks the zone; it is not an environment variable */
     for (size_t i = 0; i < t.nentries; i++)
         assert_null(crontab_env_get(t.entries[i].env, "CRON_TZ"));
@@ -231,22 +231,22 @@ static void test_inline_cron_tz(void **state)
                              "0 6 * * * after-spaced\n", 0);
     assert_int_equal(t.nentries, 5);
     expect_entry(&t, 0, 2, 23, "0 3 * * *", "backup");
-    assert_string_equal(t.entries[0].tz, "Europe/Berlin");
-    assert_int_equal(t.entries[0].tz_line, 2);
-    assert_int_equal(t.entries[0].tz_col, 9);
+    assert_string_equal(t.entries[0].env->tz, "Europe/Berlin");
+    assert_int_equal(t.entries[0].env->tz_line, 2);
+    assert_int_equal(t.entries[0].env->tz_col, 9);
     /* the prefix is for its own line only */
     expect_entry(&t, 1, 3, 1, "0 4 * * *", "other");
-    assert_string_equal(t.entries[1].tz, "Asia/Tokyo");
-    assert_int_equal(t.entries[1].tz_line, 1);
+    assert_string_equal(t.entries[1].env->tz, "Asia/Tokyo");
+    assert_int_equal(t.entries[1].env->tz_line, 1);
     expect_entry(&t, 2, 4, 19, "@daily", "quoted");
-    assert_string_equal(t.entries[2].tz, "UTC");
-    assert_int_equal(t.entries[2].tz_col, 12);
+    assert_string_equal(t.entries[2].env->tz, "UTC");
+    assert_int_equal(t.entries[2].env->tz_col, 12);
     /* alone, or with blanks around '=', CRON_TZ= is a variable line */
-    assert_string_equal(t.entries[3].tz, "Europe/Berlin");
-    assert_int_equal(t.entries[3].tz_line, 5);
-    assert_string_equal(t.entries[4].tz, "America/Chicago");
-    assert_int_equal(t.entries[4].tz_line, 7);
-    assert_int_equal(t.entries[4].tz_col, 11);
+    assert_string_equal(t.entries[3].env->tz, "Europe/Berlin");
+    assert_int_equal(t.entries[3].env->tz_line, 5);
+    assert_string_equal(t.entries[4].env->tz, "America/Chicago");
+    assert_int_equal(t.entries[4].env->tz_line, 7);
+    assert_int_equal(t.entries[4].env->tz_col, 11);
     crontab_free(&t);
 }
 
@@ -287,15 +287,15 @@ static void test_field_counts(void **state)
                              "30 0 0 1 1 * 2030 seven\n", 0);
     assert_int_equal(t.nentries, 3);
     expect_entry(&t, 0, 1, 1, "0 0 * * *", "five");
-    assert_true(t.entries[0].spec.flags & CRONSPEC_YEAR_ANY);
-    assert_false(t.entries[0].spec.flags & CRONSPEC_SECONDS);
+    assert_true(t.entries[0].spec->flags & CRONSPEC_YEAR_ANY);
+    assert_false(t.entries[0].spec->flags & CRONSPEC_SECONDS);
     expect_entry(&t, 1, 2, 1, "0 0 1 1 * 2030", "six");
-    assert_false(t.entries[1].spec.flags & CRONSPEC_YEAR_ANY);
-    assert_true(cronspec_year_matches(&t.entries[1].spec, 2030));
-    assert_false(cronspec_year_matches(&t.entries[1].spec, 2031));
+    assert_false(t.entries[1].spec->flags & CRONSPEC_YEAR_ANY);
+    assert_true(cronspec_year_matches(t.entries[1].spec, 2030));
+    assert_false(cronspec_year_matches(t.entries[1].spec, 2031));
     expect_entry(&t, 2, 3, 1, "30 0 0 1 1 * 2030", "seven");
-    assert_true(t.entries[2].spec.flags & CRONSPEC_SECONDS);
-    assert_true(t.entries[2].spec.sec == UINT64_C(1) << 30);
+    assert_true(t.entries[2].spec->flags & CRONSPEC_SECONDS);
+    assert_true(t.entries[2].spec->sec == UINT64_C(1) << 30);
     crontab_free(&t);
 }
 
@@ -308,13 +308,13 @@ static void test_macros(void **state)
                              "@HOURLY ping\n", 0);
     assert_int_equal(t.nentries, 4);
     expect_entry(&t, 0, 1, 1, "@every 5m", "poll");
-    assert_int_equal(t.entries[0].spec.kind, CRONSPEC_EVERY);
-    assert_int_equal(t.entries[0].spec.every_ms, 300000);
+    assert_int_equal(t.entries[0].spec->kind, CRONSPEC_EVERY);
+    assert_int_equal(t.entries[0].spec->every_ms, 300000);
     expect_entry(&t, 1, 2, 1, "@reboot", "start  --now");
-    assert_int_equal(t.entries[1].spec.kind, CRONSPEC_REBOOT);
+    assert_int_equal(t.entries[1].spec->kind, CRONSPEC_REBOOT);
     expect_entry(&t, 2, 3, 1, "@daily", "rotate");
-    assert_int_equal(t.entries[2].spec.kind, CRONSPEC_CALENDAR);
-    assert_true(t.entries[2].spec.min == 1 && t.entries[2].spec.hour == 1);
+    assert_int_equal(t.entries[2].spec->kind, CRONSPEC_CALENDAR);
+    assert_true(t.entries[2].spec->min == 1 && t.entries[2].spec->hour == 1);
     expect_entry(&t, 3, 4, 1, "@HOURLY", "ping");
     crontab_free(&t);
 }
@@ -554,7 +554,7 @@ static void test_large_text(void **state)
     assert_int_equal(last->line, 100000);
     assert_string_equal(last->schedule, "39 15 * * *");
     assert_string_equal(last->command, "job");
-    assert_true(last->spec.min == UINT64_C(1) << 39 && last->spec.hour == 1u << 15);
+    assert_true(last->spec->min == UINT64_C(1) << 39 && last->spec->hour == 1u << 15);
     assert_string_equal(crontab_env_get(last->env, "STEP"), "75000");
     crontab_free(&t);
     free(text);

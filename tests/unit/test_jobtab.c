@@ -86,6 +86,13 @@ static struct jobtab_job *by_cmd(const struct jobtab *t, const char *cmd)
     return NULL;
 }
 
+/* A job's id as records give it. */
+static const char *id_of(const struct jobtab_job *j)
+{
+    static char buf[LOADER_ID_MAX];
+    return loader_job_id(j->lj, buf, sizeof buf);
+}
+
 static void expect_diff(const struct jobtab_diff *d, size_t added, size_t removed, size_t kept,
                         size_t invalid_kept)
 {
@@ -114,7 +121,7 @@ static void test_first_load_adds_everything(void **state)
     assert_int_equal(boot->sj.next_ms, T0); /* @reboot: at the daemon's start */
     assert_ptr_equal(jobtab_find(&t, five->jid), five);
     assert_ptr_equal(jobtab_job_of(&five->sj), five);
-    assert_string_equal(five->lj->id, "app.cron:1");
+    assert_string_equal(id_of(five), "app.cron:1");
     assert_int_equal(sched_next_due(&t.sched), T0);
     jobtab_free(&t);
 }
@@ -134,9 +141,12 @@ static void test_kept_job_keeps_state(void **state)
     k->sj.running = 1;
     k->sj.queued = true;
     k->sj.next_ms = T0 + 42 * MIN; /* as if planned earlier */
-    k->last_start_ms = T0 + 1000;
-    k->last_exit_ms = T0 + 2000;
-    k->last_wstatus = 3 << 8;
+    assert_null(k->stats); /* never ran: no stats */
+    struct jobtab_stats *st = jobtab_stats_of(k);
+    assert_non_null(st);
+    st->last_start_ms = T0 + 1000;
+    st->last_exit_ms = T0 + 2000;
+    st->last_wstatus = 3 << 8;
 
     put("k.cron", "# a comment moves the lines down", "*/5 * * * * keep", "0 * * * * other",
         NULL);
@@ -144,13 +154,14 @@ static void test_kept_job_keeps_state(void **state)
     expect_diff(&d, 0, 0, 2, 0);
     k = jobtab_find(&t, jid);
     assert_non_null(k);
-    assert_string_equal(k->lj->id, "k.cron:2"); /* its new line */
+    assert_string_equal(id_of(k), "k.cron:2"); /* its new line */
     assert_int_equal(k->sj.next_ms, T0 + 42 * MIN);
     assert_int_equal(k->sj.running, 1);
     assert_true(k->sj.queued);
-    assert_int_equal(k->last_start_ms, T0 + 1000);
-    assert_int_equal(k->last_exit_ms, T0 + 2000);
-    assert_int_equal(k->last_wstatus, 3 << 8);
+    assert_ptr_equal(k->stats, st); /* moved with the job, not copied */
+    assert_int_equal(k->stats->last_start_ms, T0 + 1000);
+    assert_int_equal(k->stats->last_exit_ms, T0 + 2000);
+    assert_int_equal(k->stats->last_wstatus, 3 << 8);
     assert_int_equal(sched_next_due(&t.sched), T0 + 42 * MIN);
     jobtab_free(&t);
 }
@@ -235,8 +246,8 @@ static void test_two_files_same_name(void **state)
     assert_int_equal(apply(&t, T0, &d, "x/app.cron", "y/app.cron"), 0);
     assert_int_equal(t.n, 2);
     struct jobtab_job *x = &t.jobs[0], *y = &t.jobs[1];
-    assert_true(strstr(x->lj->id, "x/app.cron:1") != NULL);
-    assert_true(strstr(y->lj->id, "y/app.cron:1") != NULL);
+    assert_true(strstr(id_of(x), "x/app.cron:1") != NULL);
+    assert_true(strstr(id_of(y), "y/app.cron:1") != NULL);
     uint64_t xj = x->jid, yj = y->jid;
     y->sj.running = 1;
 

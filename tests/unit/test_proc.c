@@ -142,7 +142,7 @@ static void expect_before(struct fixture *f, const char *a, const char *b)
 
 /* An environment snapshot without variables. */
 static char *no_vars[] = {NULL};
-static struct crontab_env none = {no_vars, 0};
+static struct crontab_env none = {no_vars, 0, NULL, NULL, 0, 0};
 
 static void start(struct fixture *f, struct proc *p, const char *cmd, int64_t timeout_ms)
 {
@@ -280,8 +280,8 @@ static void test_drain_after_exit(void **state)
 static void test_spawn_error(void **state)
 {
     struct fixture *f = *state;
-    struct crontab_entry e = {.command = (char *)"true", .shell = (char *)"/nonexistent/sh",
-                              .env = &none};
+    struct crontab_env missing_sh = {no_vars, 0, "/nonexistent/sh", NULL, 0, 0};
+    struct crontab_entry e = {.command = (char *)"true", .env = &missing_sh};
     struct proc_job job = {9, "bad.cron:4", &e, NULL, NULL, 0};
     struct proc p;
     assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), -1);

@@ -391,9 +391,45 @@ static void test_property_any_chunking(void **state)
     free(in);
 }
 
+/* Room is taken only for an unfinished line, as much as it needs, and
+ * given back when the line is done. */
+static void noop_emit(void *ctx, const char *line, size_t len, bool newline)
+{
+    (void)line;
+    (void)newline;
+    *(size_t *)ctx += len;
+}
+
+static void test_room_only_for_unfinished_lines(void **state)
+{
+    (void)state;
+    struct relay_buf b;
+    size_t bytes = 0;
+    relay_init(&b);
+    relay_feed(&b, "one\ntwo\n", 8, noop_emit, &bytes);
+    assert_null(b.data); /* whole lines: no buffer */
+    relay_feed(&b, "thr", 3, noop_emit, &bytes);
+    assert_non_null(b.data);
+    assert_true(b.cap >= 3 && b.cap <= 256);
+    relay_feed(&b, "ee\n", 3, noop_emit, &bytes);
+    assert_null(b.data); /* the line is done: the room goes back */
+    assert_int_equal(bytes, 11);
+    static char big[RELAY_MAX_LINE + 10];
+    memset(big, 'x', sizeof big);
+    relay_feed(&b, big, 9000, noop_emit, &bytes);
+    assert_true(b.cap >= 9000 && b.cap <= RELAY_MAX_LINE);
+    relay_flush(&b, noop_emit, &bytes);
+    assert_null(b.data);
+    relay_feed(&b, "x", 1, noop_emit, &bytes);
+    relay_free(&b);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_room_only_for_unfinished_lines),
         cmocka_unit_test(test_short_lines),
         cmocka_unit_test(test_cr_and_nul_are_bytes),
         cmocka_unit_test(test_empty_lines),
