@@ -153,7 +153,7 @@ static int reject(struct parser *p, size_t off, const char *fmt, ...)
 
 /* The hash table's home for a name (open addressing over 2048 slots: at
  * most 1,024 names, so it never fills). */
-#define VAR_SLOTS (2 * CRONTAB_VARS_MAX)
+#define VAR_SLOTS ((size_t)2 * CRONTAB_VARS_MAX)
 
 static size_t var_home(const char *name, size_t len)
 {

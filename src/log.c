@@ -280,15 +280,15 @@ void log_str(struct log *l, const char *key, const char *value)
 /* The decimal digits of v at the end of num[24]; returns where they start. */
 static char *int_digits(int64_t v, char num[24])
 {
-    char *p = num + 24;
+    size_t at = 24;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     do {
-        *--p = (char)('0' + u % 10);
+        num[--at] = (char)('0' + u % 10);
         u /= 10;
     } while (u != 0);
     if (v < 0)
-        *--p = '-';
-    return p;
+        num[--at] = '-';
+    return &num[at];
 }
 
 void log_int(struct log *l, const char *key, int64_t value)

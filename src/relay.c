@@ -104,6 +104,8 @@ static const char *relay_direct(struct relay_buf *b, const char *p, const char *
                                 relay_emit_fn emit, void *ctx)
 {
     size_t avail = (size_t)(end - p);
+    if (avail == 0)
+        return end;
     size_t take = avail < RELAY_MAX_LINE ? avail : RELAY_MAX_LINE;
     const char *nl = memchr(p, '\n', take);
     if (nl != NULL) {

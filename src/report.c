@@ -116,10 +116,11 @@ void report_root_jobs(struct log *l, int64_t now_ms, const struct jobtab *t)
         if (j->lj->user != NULL)
             continue;
         first = first != NULL ? first : j;
-        char id[LOADER_ID_MAX];
-        if (++n <= 5)
+        if (++n <= 5) {
+            char id[LOADER_ID_MAX];
             used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s", n > 1 ? " " : "",
                                      loader_job_id(j->lj, id, sizeof id));
+        }
     }
     if (first == NULL)
         return;

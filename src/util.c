@@ -74,8 +74,10 @@ void *util_arena_alloc(struct util_arena *a, size_t size)
     size = (size + 7) & ~(size_t)7;
     if (size > a->left) {
         size_t want = a->blocks != NULL ? a->blocks->size * 2 : ARENA_MIN;
-        want = want < ARENA_MAX ? want : ARENA_MAX;
-        want = want > size ? want : size;
+        if (want > ARENA_MAX)
+            want = ARENA_MAX;
+        if (size > want)
+            want = size; /* a string longer than a block gets a block of its own */
         struct util_arena_block *b = malloc(sizeof *b + want);
         if (b == NULL)
             return NULL;
