@@ -5,7 +5,8 @@
 # figures are written down by hand in bench/README.md ("## daemon") with the
 # command that produced them. Sections (default: all, in this order):
 #   idle     wake-ups in IDLE_SECONDS (60) with 1 and 10,000 jobs, none due
-#   rss      VmRSS / VmHWM with 1, 10,000 and 100,000 jobs loaded, none due
+#   rss      RssAnon (private), VmRSS, VmHWM with 1, 1,000, 10,000 and
+#            100,000 jobs loaded, none due
 #   latency  job.start ms after the due second, LAT_SAMPLES (200) runs of
 #            `* * * * * * * true`: median, p99, max; then the machine's floor:
 #            LAT_BASE_SAMPLES (60) wake-ups + one fork/exec by the C helper
@@ -31,7 +32,7 @@ while getopts 'b:r:h' opt; do
     case $opt in
     b) BIN=$OPTARG ;;
     r) RUNS=$OPTARG ;;
-    *) sed -n '2,26p' "$0"; exit 2 ;;
+    *) sed -n '2,25p' "$0"; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -214,7 +215,7 @@ bench_idle() {
 bench_rss() {
     say "== rss: daemon loaded and idle (1 s after daemon.start), kB"
     local run n
-    for n in 1 10000 100000; do
+    for n in 1 1000 10000 100000; do
         crontab_idle "$T/rss.cron" "$n"
         for ((run = 1; run <= RUNS; run++)); do
             local t0 t1
@@ -222,7 +223,7 @@ bench_rss() {
             start_daemon "$T/rss.log" -f "$T/rss.cron"
             t1=$(date +%s%N)
             sleep 1
-            say "rss run $run, $n job(s): VmRSS $(status_kb "$DPID" VmRSS) kB, VmHWM $(status_kb "$DPID" VmHWM) kB" \
+            say "rss run $run, $n job(s): RssAnon $(status_kb "$DPID" RssAnon) kB, VmRSS $(status_kb "$DPID" VmRSS) kB, VmHWM $(status_kb "$DPID" VmHWM) kB" \
                 "(daemon.start seen after $(((t1 - t0) / 1000000)) ms, polled every 0.1 s)"
             stop_daemon "$DPID"
         done
