@@ -20,8 +20,10 @@
 #   burst    N (1,000) jobs due at the same minute (the spawn loop: at a whole
 #            second): the last and the first stamp after the due time
 #   latency  how late jobs start after their due time: crond-lite and
-#            supercronic with a per-second job for LAT_SECONDS (60); the
-#            minute crons with a per-minute job for PEER_MINUTES (3)
+#            supercronic with a per-second job for LAT_SECONDS (60), beside
+#            the floor (posix_spawn at each whole second; also with stamp as
+#            the shell); every cron with a per-minute job for PEER_MINUTES
+#            (3; 0 skips them)
 #   memory   private memory (RssAnon) and VmRSS with N idle jobs, 2 s after
 #            start
 # RUNS (-r, default 1) repeats burst. Each minute cron waits for a minute
@@ -34,7 +36,7 @@ RUNS=1
 while getopts 'r:h' opt; do
     case $opt in
     r) RUNS=$OPTARG ;;
-    *) sed -n '2,29p' "$0"; exit 2 ;;
+    *) sed -n '2,31p' "$0"; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -63,7 +65,8 @@ say() { printf '%s\n' "$*"; }
 
 build_helpers() {
     cat >"$T/stamp.c" <<'C'
-/* stamp FILE: appends "SECONDS.NANOSECONDS\n" (CLOCK_REALTIME) to FILE. */
+/* stamp FILE: appends "SECONDS.NANOSECONDS\n" (CLOCK_REALTIME) to FILE.
+ * stamp -c FILE: the same, run as a cron's SHELL (no shell in between). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
@@ -74,7 +77,8 @@ int main(int argc, char **argv)
     char line[48];
     clock_gettime(CLOCK_REALTIME, &ts);
     int n = snprintf(line, sizeof line, "%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
-    int fd = argc > 1 ? open(argv[1], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : -1;
+    const char *file = argc > 2 && argv[1][0] == '-' ? argv[2] : argc > 1 ? argv[1] : NULL;
+    int fd = file != NULL ? open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : -1;
     return fd >= 0 && write(fd, line, (size_t)n) == n ? 0 : 1;
 }
 C
@@ -91,7 +95,8 @@ extern char **environ;
 int main(int argc, char **argv)
 {
     int n = argc > 2 ? atoi(argv[1]) : 0, seconds = argc > 3 ? atoi(argv[3]) : 1;
-    char *args[] = {"sh", "-c", argc > 2 ? argv[2] : "true", NULL};
+    char *shell = getenv("SPAWN_SHELL") != NULL ? getenv("SPAWN_SHELL") : "/bin/sh";
+    char *args[] = {shell, "-c", argc > 2 ? argv[2] : "true", NULL};
     struct timespec now, at = {0, 0};
     clock_gettime(CLOCK_REALTIME, &now);
     at.tv_sec = now.tv_sec + 1;
@@ -101,7 +106,7 @@ int main(int argc, char **argv)
         clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL);
         for (int i = 0; i < n; i++) {
             pid_t pid;
-            if (posix_spawn(&pid, "/bin/sh", NULL, NULL, args, environ) != 0)
+            if (posix_spawn(&pid, shell, NULL, NULL, args, environ) != 0)
                 return 1;
         }
         while (waitpid(-1, &st, WNOHANG) > 0)
@@ -242,7 +247,9 @@ bench_latency() {
     local name dir res cl=
     mkdir -p "$T/lat-spawn"
     "$T/spawnloop" 1 "exec $STAMP $T/lat-spawn/stamps" "$LAT_SECONDS" >/dev/null
-    say "latency, the floor: posix_spawn at each whole second (clock_nanosleep TIMER_ABSTIME) for $LAT_SECONDS s: $(stats "$T/lat-spawn/stamps" second)"
+    say "latency, the floor: posix_spawn of sh -c 'exec stamp' at each whole second (clock_nanosleep TIMER_ABSTIME) for $LAT_SECONDS s: $(stats "$T/lat-spawn/stamps" second)"
+    SPAWN_SHELL=$STAMP "$T/spawnloop" 1 "$T/lat-spawn/direct" "$LAT_SECONDS" >/dev/null
+    say "latency, the floor without a shell: posix_spawn of stamp itself at each whole second for $LAT_SECONDS s: $(stats "$T/lat-spawn/direct" second)"
     for name in $(peers); do
         dir=$T/lat-$name
         mkdir -p "$dir"
@@ -256,9 +263,16 @@ bench_latency() {
             if [ "$name" = crond-lite ]; then
                 awk '/event=job.start/ { split($1, t, /[:.]/); print "0." t[4] }' "$dir/out.log" >"$dir/records"
                 say "latency, crond-lite's own job.start records (ms resolution): $(stats "$dir/records" second)"
+                # the job's process itself, with no shell between: stamp is the SHELL
+                printf 'SHELL=%s\n* * * * * * * %s\n' "$STAMP" "$dir/direct" >"$dir/crontab"
+                start_cron "$name" "$dir"
+                sleep "$LAT_SECONDS"
+                stop_cron "$CPID"
+                say "latency, crond-lite, a job every second for $LAT_SECONDS s, stamp as SHELL (no shell): $(stats "$dir/direct" second)"
             fi
             ;;
         esac
+        [ "$PEER_MINUTES" -gt 0 ] || continue
         echo "* * * * * exec $STAMP $dir/stamps.min" >"$dir/crontab"
         start_cron "$name" "$dir"
         sleep $((PEER_MINUTES * 60 + 2))
