@@ -341,8 +341,8 @@ static void heap_trim(void)
  * start, or read again now when NULL). Returns 0 or -1 (out of memory). */
 static int load(struct crond *d, const struct config *ini, struct loader_result *out)
 {
-    size_t npaths;
-    const char *const *paths = loader_paths(d->opts, &npaths);
+    const char *paths[LOADER_MAX_SOURCES];
+    size_t npaths = loader_paths(d->opts, paths);
     d->digest = watch_digest(paths, npaths, d->opts->config);
     return loader_load_options(d->opts, ini, d->cfg->zones, d->cfg->default_zone,
                                now_ms() / 1000, out);
@@ -350,8 +350,8 @@ static int load(struct crond *d, const struct config *ini, struct loader_result 
 
 static void watch_paths(struct crond *d)
 {
-    size_t npaths;
-    const char *const *paths = loader_paths(d->opts, &npaths);
+    const char *paths[LOADER_MAX_SOURCES];
+    size_t npaths = loader_paths(d->opts, paths);
     char err[512];
     if (d->watch.fd >= 0 && watch_add_all(&d->watch, paths, npaths, d->opts->config, err,
                                           sizeof err) != 0)
@@ -387,8 +387,8 @@ static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     struct crond *d = container_of(w, struct crond, settle);
-    size_t npaths;
-    const char *const *paths = loader_paths(d->opts, &npaths);
+    const char *paths[LOADER_MAX_SOURCES];
+    size_t npaths = loader_paths(d->opts, paths);
     if (!d->stopping && watch_digest(paths, npaths, d->opts->config) != d->digest)
         reload(d, true);
 }
@@ -596,8 +596,8 @@ static int daemon_setup(struct crond *d)
         return -1;
     }
     watch_paths(d);
-    size_t npaths;
-    const char *const *paths = loader_paths(d->opts, &npaths);
+    const char *paths[LOADER_MAX_SOURCES];
+    size_t npaths = loader_paths(d->opts, paths);
     report_start(d->log, now_ms(), paths, npaths, &d->tab, d->cfg->self, d->cfg->default_zone);
     heap_trim();
     if (geteuid() == 0)

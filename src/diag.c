@@ -73,7 +73,9 @@ void diag_list_free(struct diag_list *l)
 
 int diag_format(const struct diag *d, char *buf, size_t len)
 {
-    const char *sev = d->severity == DIAG_WARNING ? "warning: " : "";
+    const char *sev = d->severity == DIAG_WARNING ? "warning: "
+                      : d->severity == DIAG_NOTE  ? "note: "
+                                                  : "";
     const char *file = d->file != NULL ? d->file : "-";
     if (d->line == 0)
         return snprintf(buf, len, "%s: %s%s", file, sev, d->msg);

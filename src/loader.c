@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,7 @@ static int entry_user(struct load *ld, const struct loader_file *f,
                       struct user **out_user)
 {
     const char *name = e->user;
-    bool from_file = name == NULL && f->in_dir && ld->o->as_root && !ld->o->system;
+    bool from_file = name == NULL && f->in_dir && ld->o->as_root && !f->system;
     if (from_file)
         name = f->name;
     if (name == NULL)
@@ -180,6 +181,8 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
         /* an INI job's problems are at the line of their key, column 0 */
         int sched_line = cj != NULL ? cj->schedule_line : e->line;
         int user_line = cj != NULL ? (cj->user_line > 0 ? cj->user_line : cj->line) : e->line;
+        if (f->run_parts)
+            user_line = 0; /* the directory's user: a problem of the whole directory */
         const struct zone *z = entry_zone(ld, f, e, &last_bad_tz);
         if (z == NULL)
             continue;
@@ -202,7 +205,8 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
     }
 }
 
-static void load_file(struct load *ld, const char *path, const char *name, bool in_dir)
+static void load_file(struct load *ld, const char *path, const char *name, bool in_dir,
+                      bool system)
 {
     struct loader_result *r = ld->r;
     size_t len = 0;
@@ -219,7 +223,8 @@ static void load_file(struct load *ld, const char *path, const char *name, bool 
     f->path = strdup(path);
     f->name = strdup(name);
     f->in_dir = in_dir;
-    struct crontab_opts co = {ld->o->system, ld->o->percent_newline};
+    f->system = system;
+    struct crontab_opts co = {system, ld->o->percent_newline};
     int rc = crontab_parse(text, len, &co, &f->tab);
     free(text);
     r->nfiles++;
@@ -248,9 +253,10 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names of a directory that are not skipped, sorted (so job order and
- * messages do not depend on the file system). */
-static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
+/* The names of a directory that are not skipped (with skip, every name but
+ * "." and ".."), sorted (so job order and messages do not depend on the file
+ * system). */
+static char **dir_names(struct load *ld, const char *dir, bool skip, size_t *out_n)
 {
     DIR *d = opendir(dir); /* glibc opens directory streams close-on-exec */
     if (d == NULL) {
@@ -262,7 +268,8 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
     struct dirent *de;
     errno = 0;
     while ((de = readdir(d)) != NULL) {
-        if (loader_name_skipped(de->d_name))
+        if (skip ? loader_name_skipped(de->d_name)
+                 : strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         if (util_grow((void **)&names, n, &cap, sizeof *names) != 0
             || (names[n] = strdup(de->d_name)) == NULL) {
@@ -282,10 +289,10 @@ static char **dir_names(struct load *ld, const char *dir, size_t *out_n)
     return names;
 }
 
-static void load_dir(struct load *ld, const char *dir)
+static void load_dir(struct load *ld, const char *dir, bool system)
 {
     size_t n = 0;
-    char **names = dir_names(ld, dir, &n);
+    char **names = dir_names(ld, dir, true, &n);
     size_t dlen = strlen(dir);
     bool slash = dlen > 0 && dir[dlen - 1] == '/';
     for (size_t i = 0; i < n; i++) {
@@ -304,13 +311,13 @@ static void load_dir(struct load *ld, const char *dir)
             diag(ld, errno == ENOENT ? DIAG_WARNING : DIAG_ERROR, path, 0, 0,
                  "cannot read: %s", strerror(errno));
         else if (S_ISREG(st.st_mode))
-            load_file(ld, path, names[i], true);
+            load_file(ld, path, names[i], true, system);
         free(names[i]);
     }
     free(names);
 }
 
-static void load_path(struct load *ld, const char *path)
+static void load_path(struct load *ld, const char *path, bool system)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -318,11 +325,179 @@ static void load_path(struct load *ld, const char *path)
         return;
     }
     if (S_ISDIR(st.st_mode)) {
-        load_dir(ld, path);
+        load_dir(ld, path, system);
         return;
     }
     const char *slash = strrchr(path, '/');
-    load_file(ld, path, slash != NULL ? slash + 1 : path, false);
+    load_file(ld, path, slash != NULL ? slash + 1 : path, false, system);
+}
+
+/* ------------------------------------------------------------------------ */
+/* run-parts directories                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Debian's run-parts(8) runs only names made of [A-Za-z0-9_-]: no dots, so
+ * backup copies (x.dpkg-old, x.bak, x~) and README.txt are never run. */
+static bool run_parts_name(const char *name)
+{
+    if (name[0] == '\0')
+        return false;
+    for (const char *c = name; *c != '\0'; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+              || *c == '_' || *c == '-'))
+            return false;
+    return true;
+}
+
+/* The command running path: the path single-quoted for SHELL -c. */
+static char *shell_quoted(const char *path)
+{
+    size_t n = 2;
+    for (const char *c = path; *c != '\0'; c++)
+        n += *c == '\'' ? 4 : 1;
+    char *q = malloc(n + 1), *w = q;
+    if (q == NULL)
+        return NULL;
+    *w++ = '\'';
+    for (const char *c = path; *c != '\0'; c++) {
+        if (*c == '\'') {
+            memcpy(w, "'\\''", 4);
+            w += 4;
+        } else {
+            *w++ = *c;
+        }
+    }
+    *w++ = '\'';
+    *w = '\0';
+    return q;
+}
+
+/* path made absolute from the working directory into buf (jobs run in
+ * their user's home); path itself when it is absolute or getcwd fails
+ * (an error said). */
+static const char *absolute(struct load *ld, const char *path, char *buf, size_t len)
+{
+    char cwd[PATH_MAX];
+    if (path[0] == '/')
+        return path;
+    if (getcwd(cwd, sizeof cwd) == NULL) {
+        diag(ld, DIAG_ERROR, path, 0, 0, "getcwd: %s", strerror(errno));
+        return path;
+    }
+    if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len) {
+        diag(ld, DIAG_ERROR, path, 0, 0, "path too long");
+        return path;
+    }
+    return buf;
+}
+
+/* Is name in dir a script to run? Says why not as a note (or, for a script
+ * anyone may write to, an error: anyone could make it run as its user). */
+static bool run_parts_script(struct load *ld, const char *dir, const char *name, char *path,
+                             size_t len)
+{
+    struct stat st;
+    size_t dlen = strlen(dir);
+    bool slash = dlen > 0 && dir[dlen - 1] == '/';
+    if ((size_t)snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", name) >= len) {
+        diag(ld, DIAG_ERROR, dir, 0, 0, "path of '%s' too long", name);
+        return false;
+    }
+    if (!run_parts_name(name)) {
+        diag(ld, DIAG_NOTE, path, 0, 0,
+             "skipped: run-parts runs only names made of A-Z, a-z, 0-9, '_' and '-'");
+        return false;
+    }
+    if (stat(path, &st) != 0) {
+        diag(ld, errno == ENOENT ? DIAG_WARNING : DIAG_ERROR, path, 0, 0, "cannot read: %s",
+             strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0) {
+        diag(ld, DIAG_NOTE, path, 0, 0, "skipped: %s",
+             S_ISREG(st.st_mode) ? "not executable (chmod +x to run it)" : "not a regular file");
+        return false;
+    }
+    return check_mode(ld, path, st.st_mode) == 0;
+}
+
+/* Each script of the directory is an entry of one loaded file (the
+ * directory), named DIR/NAME. */
+static void load_run_parts(struct load *ld, const struct loader_source *src)
+{
+    struct loader_result *r = ld->r;
+    struct stat st;
+    if (stat(src->path, &st) != 0) {
+        diag(ld, DIAG_ERROR, src->path, 0, 0, "run-parts directory: cannot read: %s",
+             strerror(errno));
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        diag(ld, DIAG_ERROR, src->path, 0, 0, "run-parts: not a directory");
+        return;
+    }
+    struct cronspec spec;
+    struct cronspec_error err;
+    if (cronspec_parse(src->schedule, &spec, &err) != 0) {
+        diag(ld, DIAG_ERROR, src->path, 0, 0, "run-parts schedule '%s': %s", src->schedule,
+             err.msg);
+        return;
+    }
+    if (util_grow((void **)&r->files, r->nfiles, &ld->cap_files, sizeof *r->files) != 0) {
+        ld->oom = true;
+        return;
+    }
+    size_t fi = r->nfiles++;
+    struct loader_file *f = &r->files[fi];
+    memset(f, 0, sizeof *f);
+    f->run_parts = true;
+    f->path = strdup(src->path);
+    f->name = strdup(src->path);
+    if (f->path == NULL || f->name == NULL) {
+        ld->oom = true;
+        return;
+    }
+    size_t n = 0;
+    char **names = dir_names(ld, src->path, false, &n);
+    char **ids = calloc(n + 1, sizeof *ids);
+    size_t nids = 0;
+    if (ids == NULL)
+        ld->oom = true;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        if (!ld->oom && run_parts_script(ld, src->path, names[i], path, sizeof path)) {
+            char abs[PATH_MAX + 4096];
+            struct crontab_env env = {0};
+            char *cmd = shell_quoted(absolute(ld, path, abs, sizeof abs));
+            struct crontab_entry e = {.line = (int)nids + 1, .spec = &spec,
+                                      .schedule = src->schedule, .user = (char *)src->user,
+                                      .command = cmd, .env = &env};
+            if (cmd == NULL || crontab_append(&f->tab, &e, NULL, 0) != 0
+                || (ids[nids++] = strdup(path)) == NULL)
+                ld->oom = true;
+            free(cmd);
+        }
+        free(names[i]);
+    }
+    free(names);
+    size_t first = r->njobs;
+    if (!ld->oom)
+        file_jobs(ld, fi, NULL);
+    /* each job is named by its script's path, as an INI job by its name */
+    for (size_t k = first; k < r->njobs && !ld->oom; k++) {
+        struct loader_job *j = &r->jobs[k];
+        struct loader_ini *named = calloc(1, sizeof *named);
+        if (named == NULL) {
+            ld->oom = true;
+            break;
+        }
+        *named = (struct loader_ini){ids[j->entry->line - 1], 0, -1, NULL};
+        ids[j->entry->line - 1] = NULL;
+        j->ini = named;
+    }
+    for (size_t i = 0; i < nids; i++)
+        free(ids[i]);
+    free(ids);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -434,13 +609,17 @@ static void load_finish(struct load *ld)
     ld->file_of = NULL;
 }
 
-int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
+int loader_load(const struct loader_source *src, size_t nsrc, const struct loader_opts *opts,
                 struct loader_result *out)
 {
     memset(out, 0, sizeof *out);
     struct load ld = {.r = out, .o = opts};
-    for (size_t i = 0; i < npaths && !ld.oom; i++)
-        load_path(&ld, paths[i]);
+    for (size_t i = 0; i < nsrc && !ld.oom; i++) {
+        if (src[i].format == LOADER_RUN_PARTS)
+            load_run_parts(&ld, &src[i]);
+        else
+            load_path(&ld, src[i].path, src[i].format == LOADER_SYSTEM_FORMAT);
+    }
     if (opts->ini != NULL && !ld.oom)
         load_ini(&ld, opts->ini);
     ids_unique(out);
@@ -471,11 +650,31 @@ void loader_result_free(struct loader_result *r)
     memset(r, 0, sizeof *r);
 }
 
-const char *const *loader_paths(const struct options *o, size_t *out_n)
+_Static_assert(LOADER_MAX_SOURCES >= 3 * OPTIONS_MAX_FILES, "room for every path");
+
+size_t loader_sources(const struct options *o, struct loader_source out[LOADER_MAX_SOURCES])
 {
-    static const char *const default_paths[] = {OPTIONS_DEFAULT_FILE};
-    *out_n = o->nfiles > 0 ? o->nfiles : 1;
-    return o->nfiles > 0 ? o->files : default_paths;
+    size_t n = 0;
+    enum loader_format f = o->system ? LOADER_SYSTEM_FORMAT : LOADER_USER_FORMAT;
+    for (size_t i = 0; i < o->nfiles; i++)
+        out[n++] = (struct loader_source){o->files[i], f, NULL, NULL};
+    for (size_t i = 0; i < o->nsystem_files; i++)
+        out[n++] = (struct loader_source){o->system_files[i], LOADER_SYSTEM_FORMAT, NULL, NULL};
+    for (size_t i = 0; i < o->nrun_parts; i++)
+        out[n++] = (struct loader_source){o->run_parts[i].dir, LOADER_RUN_PARTS,
+                                          o->run_parts[i].user, o->run_parts[i].schedule};
+    if (n == 0)
+        out[n++] = (struct loader_source){OPTIONS_DEFAULT_FILE, f, NULL, NULL};
+    return n;
+}
+
+size_t loader_paths(const struct options *o, const char *out[LOADER_MAX_SOURCES])
+{
+    struct loader_source src[LOADER_MAX_SOURCES];
+    size_t n = loader_sources(o, src);
+    for (size_t i = 0; i < n; i++)
+        out[i] = src[i].path;
+    return n;
 }
 
 int loader_load_options(const struct options *o, const struct config *ini,
@@ -492,7 +691,6 @@ int loader_load_options(const struct options *o, const struct config *ini,
         ini = &again;
     }
     struct loader_opts lo = {
-        .system = o->system,
         .percent_newline = o->percent_newline,
         .ini = ini,
         .default_zone = default_zone,
@@ -501,9 +699,9 @@ int loader_load_options(const struct options *o, const struct config *ini,
         .as_root = geteuid() == 0,
         .uid = (unsigned)geteuid(),
     };
-    size_t npaths;
-    const char *const *paths = loader_paths(o, &npaths);
-    int rc = loader_load(paths, npaths, &lo, out);
+    struct loader_source src[LOADER_MAX_SOURCES];
+    size_t nsrc = loader_sources(o, src);
+    int rc = loader_load(src, nsrc, &lo, out);
     config_free(&again);
     return rc;
 }

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 
 #include "crond/duration.h"
@@ -59,7 +60,7 @@ int options_bool_from(const char *s)
 
 struct parser {
     struct options *o;      /* being filled */
-    unsigned cli_given;     /* bit i: specs[i] appeared on the command line */
+    uint64_t cli_given;     /* bit i: specs[i] appeared on the command line */
     unsigned cli_set;       /* enum options_set_bit given on the command line */
     bool mode_from_cli;     /* a mode option was on the command line */
     char mode_who[WHO_MAX]; /* option or variable that chose o->mode */
@@ -163,6 +164,116 @@ static int files_split(struct parser *p, const struct arg *a)
 static int set_file(struct parser *p, const struct arg *a)
 {
     return a->from_env ? files_split(p, a) : file_add(p, a, a->val);
+}
+
+/* Calls add for each blank-separated word of a variable's value (on a copy
+ * owned by the options), or once for a command-line value. */
+static int each_word(struct parser *p, const struct arg *a,
+                     int (*add)(struct parser *p, const struct arg *a, const char *word))
+{
+    if (!a->from_env)
+        return add(p, a, a->val);
+    char *copy = util_arena_strndup(&p->o->owned, a->val, strlen(a->val));
+    if (copy == NULL)
+        return fail(p, "%s: out of memory", a->who);
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, " \t\n", &save); t != NULL; t = strtok_r(NULL, " \t\n", &save)) {
+        if (add(p, a, t) < 0)
+            return -1;
+        n++;
+    }
+    return n > 0 ? 0 : fail(p, "%s: expected one or more values separated by spaces", a->who);
+}
+
+static int system_file_add(struct parser *p, const struct arg *a, const char *path)
+{
+    if (p->o->nsystem_files >= OPTIONS_MAX_FILES)
+        return fail(p, "%s: at most %d system crontab paths", a->who, OPTIONS_MAX_FILES);
+    p->o->system_files[p->o->nsystem_files++] = path;
+    return 0;
+}
+
+static int set_system_file(struct parser *p, const struct arg *a)
+{
+    return each_word(p, a, system_file_add);
+}
+
+static int set_percent_newline(struct parser *p, const struct arg *a)
+{
+    return flag_value(p, a, &p->o->percent_newline);
+}
+
+/* The schedules of the fixed run-parts options, by option name. */
+static const struct {
+    const char *name;
+    const char *schedule;
+} run_parts_named[] = {
+    {"run-parts-1min", "@every 1m"},   {"run-parts-15min", "*/15 * * * *"},
+    {"run-parts-hourly", "@hourly"},   {"run-parts-daily", "@daily"},
+    {"run-parts-weekly", "@weekly"},   {"run-parts-monthly", "@monthly"},
+};
+
+/* "[USER:]DIR" after the schedule is known: a first part without '/' before
+ * a colon is a user (go-crond's form); otherwise the whole is the directory. */
+static int run_parts_add(struct parser *p, const struct arg *a, const char *schedule,
+                         const char *spec)
+{
+    if (p->o->nrun_parts >= OPTIONS_MAX_FILES)
+        return fail(p, "%s: at most %d run-parts directories", a->who, OPTIONS_MAX_FILES);
+    struct options_run_parts rp = {schedule, NULL, spec};
+    const char *colon = strchr(spec, ':');
+    if (colon != NULL && colon > spec && memchr(spec, '/', (size_t)(colon - spec)) == NULL) {
+        rp.user = util_arena_strndup(&p->o->owned, spec, (size_t)(colon - spec));
+        if (rp.user == NULL)
+            return fail(p, "%s: out of memory", a->who);
+        rp.dir = colon + 1;
+    }
+    if (rp.dir[0] == '\0')
+        return fail(p, "%s: expected [USER:]DIR, got '%s'", a->who, spec);
+    p->o->run_parts[p->o->nrun_parts++] = rp;
+    return 0;
+}
+
+static int run_parts_named_add(struct parser *p, const struct arg *a, const char *word)
+{
+    /* a->who is "--run-parts-daily" or "CROND_LITE_RUN_PARTS_DAILY" */
+    const char *suffix = strrchr(a->who, a->from_env ? '_' : '-');
+    for (size_t i = 0; i < COUNT_OF(run_parts_named); i++)
+        if (suffix != NULL && strcasecmp(strrchr(run_parts_named[i].name, '-') + 1, suffix + 1) == 0)
+            return run_parts_add(p, a, run_parts_named[i].schedule, word);
+    return fail(p, "%s: unknown run-parts option", a->who);
+}
+
+static int set_run_parts_named(struct parser *p, const struct arg *a)
+{
+    return each_word(p, a, run_parts_named_add);
+}
+
+/* "DURATION:[USER:]DIR": the jobs run @every DURATION. */
+static int run_parts_every_add(struct parser *p, const struct arg *a, const char *word)
+{
+    const char *colon = strchr(word, ':');
+    char derr[128], text[64];
+    int64_t ms = 0;
+    if (colon == NULL || colon == word || (size_t)(colon - word) >= sizeof text - 8)
+        return fail(p, "%s: expected DURATION:[USER:]DIR (e.g. 10m:/etc/cron.10min), got '%s'",
+                    a->who, word);
+    snprintf(text, sizeof text, "%.*s", (int)(colon - word), word);
+    if (duration_parse(text, &ms, derr, sizeof derr) < 0 || ms < 1000 || ms % 1000 != 0)
+        return fail(p, "%s: '%s': expected a duration of whole seconds, at least 1s, like 90s, "
+                       "5m, 1h30m", a->who, text);
+    char every[80];
+    snprintf(every, sizeof every, "@every %s", text);
+    const char *schedule = util_arena_strndup(&p->o->owned, every, strlen(every));
+    if (schedule == NULL)
+        return fail(p, "%s: out of memory", a->who);
+    return run_parts_add(p, a, schedule, colon + 1);
+}
+
+static int set_run_parts_every(struct parser *p, const struct arg *a)
+{
+    return each_word(p, a, run_parts_every_add);
 }
 
 static int set_config(struct parser *p, const struct arg *a)
@@ -336,6 +447,24 @@ static const struct option_spec specs[] = {
     {"config", 'c', "FILE", "CROND_LITE_CONFIG", OPT_SET_CONFIG, false, set_config},
     {"user", 'u', "USER[:GROUP]", "CROND_LITE_USER", OPT_SET_USER, false, set_user},
     {"system", 0, NULL, "CROND_LITE_SYSTEM", OPT_SET_SYSTEM, false, set_system},
+    {"system-file", 'F', "PATH", "CROND_LITE_SYSTEM_FILE", OPT_SET_SYSTEM_FILES, false,
+     set_system_file},
+    {"percent-newline", 0, NULL, "CROND_LITE_PERCENT_NEWLINE", OPT_SET_PERCENT_NEWLINE, false,
+     set_percent_newline},
+    {"run-parts", 0, "DURATION:[USER:]DIR", "CROND_LITE_RUN_PARTS", OPT_SET_RUN_PARTS, false,
+     set_run_parts_every},
+    {"run-parts-1min", 0, "[USER:]DIR", "CROND_LITE_RUN_PARTS_1MIN", OPT_SET_RUN_PARTS, false,
+     set_run_parts_named},
+    {"run-parts-15min", 0, "[USER:]DIR", "CROND_LITE_RUN_PARTS_15MIN", OPT_SET_RUN_PARTS, false,
+     set_run_parts_named},
+    {"run-parts-hourly", 0, "[USER:]DIR", "CROND_LITE_RUN_PARTS_HOURLY", OPT_SET_RUN_PARTS, false,
+     set_run_parts_named},
+    {"run-parts-daily", 0, "[USER:]DIR", "CROND_LITE_RUN_PARTS_DAILY", OPT_SET_RUN_PARTS, false,
+     set_run_parts_named},
+    {"run-parts-weekly", 0, "[USER:]DIR", "CROND_LITE_RUN_PARTS_WEEKLY", OPT_SET_RUN_PARTS, false,
+     set_run_parts_named},
+    {"run-parts-monthly", 0, "[USER:]DIR", "CROND_LITE_RUN_PARTS_MONTHLY", OPT_SET_RUN_PARTS,
+     false, set_run_parts_named},
     {"shell", 's', "PATH", "CROND_LITE_SHELL", OPT_SET_SHELL, false, set_shell},
     {"timezone", 'z', "ZONE", "CROND_LITE_TIMEZONE", OPT_SET_TIMEZONE, false, set_timezone},
     {"log-format", 0, "FORMAT", "CROND_LITE_LOG_FORMAT", OPT_SET_LOG_FORMAT, false, set_log_format},
@@ -356,7 +485,7 @@ static const struct option_spec specs[] = {
     {"help", 'h', NULL, NULL, 0, false, set_help},
 };
 
-_Static_assert(COUNT_OF(specs) <= sizeof(unsigned) * 8, "cli_given has one bit per option");
+_Static_assert(COUNT_OF(specs) <= sizeof(uint64_t) * 8, "cli_given has one bit per option");
 
 static const struct option_spec *spec_by_name(const char *name, size_t len)
 {
@@ -384,7 +513,7 @@ static int option_apply(struct parser *p, const struct option_spec *sp, const ch
         snprintf(a.who, sizeof a.who, "%s", sp->env);
     } else {
         snprintf(a.who, sizeof a.who, "--%s", sp->name);
-        p->cli_given |= 1u << (sp - specs);
+        p->cli_given |= UINT64_C(1) << (sp - specs);
         p->cli_set |= sp->set_bit;
     }
     if (sp->metavar != NULL && val[0] == '\0')
@@ -492,7 +621,7 @@ static void env_parse(struct parser *p, char *const envp[])
 {
     for (size_t i = 0; i < COUNT_OF(specs) && !p->failed; i++) {
         const struct option_spec *sp = &specs[i];
-        if (sp->env == NULL || (p->cli_given & (1u << i)) || (sp->mode && p->mode_from_cli))
+        if (sp->env == NULL || (p->cli_given & (UINT64_C(1) << i)) || (sp->mode && p->mode_from_cli))
             continue;
         const char *val = env_lookup(envp, sp->env);
         if (val != NULL && val[0] != '\0')
@@ -559,6 +688,9 @@ void options_free(struct options *o)
         o->nfiles = 0; /* the paths pointed into env_files */
     free(o->env_files);
     o->env_files = NULL;
+    util_arena_free(&o->owned);
+    o->nsystem_files = 0; /* some pointed into it */
+    o->nrun_parts = 0;
 }
 
 /* ----------------------------------------------------------------- help -- */
@@ -575,7 +707,17 @@ static const char usage_text[] =
     "  -f, --file PATH          crontab file or directory, repeatable [/etc/crontabs]\n"
     "  -c, --config FILE        INI configuration file [none]\n"
     "  -u, --user USER[:GROUP]  when started as root, drop to this user first\n"
-    "      --system             crontab lines carry a user column [off]\n"
+    "      --system             -f crontab lines carry a user column [off]\n"
+    "  -F, --system-file PATH   crontab file or directory whose lines carry a user\n"
+    "                           column (/etc/crontab format), repeatable [none]\n"
+    "      --percent-newline    a '%' ends a command; the rest is its input [off]\n"
+    "      --run-parts-1min [USER:]DIR   every executable in DIR is a job run\n"
+    "      --run-parts-15min [USER:]DIR  every minute, 15 minutes, hour, day,\n"
+    "      --run-parts-hourly [USER:]DIR week or month, repeatable [none]\n"
+    "      --run-parts-daily [USER:]DIR\n"
+    "      --run-parts-weekly [USER:]DIR\n"
+    "      --run-parts-monthly [USER:]DIR\n"
+    "      --run-parts DURATION:[USER:]DIR  the same, every DURATION\n"
     "  -s, --shell PATH         absolute path of the shell running jobs [/bin/sh]\n"
     "  -z, --timezone ZONE      zone of schedules without CRON_TZ [$TZ, else system]\n"
     "      --log-format FORMAT  text or json [text]\n"

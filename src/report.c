@@ -28,8 +28,10 @@ void report_diags(struct log *l, int64_t now_ms, const struct diag_list *diags)
 {
     for (size_t i = 0; i < diags->n; i++) {
         const struct diag *g = &diags->items[i];
-        log_begin(l, now_ms, g->severity == DIAG_ERROR ? LOG_LEVEL_ERROR : LOG_LEVEL_WARN,
-                  "config.error");
+        enum log_level level = g->severity == DIAG_ERROR     ? LOG_LEVEL_ERROR
+                               : g->severity == DIAG_WARNING ? LOG_LEVEL_WARN
+                                                             : LOG_LEVEL_DEBUG;
+        log_begin(l, now_ms, level, "config.error");
         log_str(l, "file", g->file);
         log_int(l, "line", g->line);
         log_int(l, "col", g->col);

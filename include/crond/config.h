@@ -72,7 +72,6 @@ struct config {
                                        * line 0 for the whole file, col 0) */
 };
 
-#define OPT_SET_PERCENT_NEWLINE (1u << 20)
 
 /* Reads path. Returns 0 when it has no problem, 1 when diags were recorded,
  * -1 when out of memory. out is always safe to free. A file that cannot be

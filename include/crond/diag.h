@@ -9,7 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum diag_severity { DIAG_ERROR, DIAG_WARNING };
+enum diag_severity {
+    DIAG_ERROR,
+    DIAG_WARNING,
+    DIAG_NOTE,    /* worth a debug record: a file a run-parts directory skips */
+};
 
 struct diag {
     enum diag_severity severity;
@@ -38,7 +42,7 @@ void diag_sort_lines(struct diag_list *l, size_t first);
 void diag_list_free(struct diag_list *l);
 
 /* "FILE:LINE:COL: message", "FILE: message" for the whole file, with
- * "warning: " before a warning's message. Returns what snprintf returns. */
+ * "warning: " (or "note: ") before a warning's (a note's) message. Returns what snprintf returns. */
 int diag_format(const struct diag *d, char *buf, size_t len);
 
 #endif

@@ -24,8 +24,24 @@ struct user;
 struct zone;
 struct zone_cache;
 
+/* What a path given to the loader holds. */
+enum loader_format {
+    LOADER_USER_FORMAT,    /* -f: crontab(5) lines without a user column */
+    LOADER_SYSTEM_FORMAT,  /* -F, or -f with --system: /etc/crontab lines */
+    LOADER_RUN_PARTS,      /* --run-parts*: a directory of executables */
+};
+
+/* One path to load: a file or a directory of crontabs, or a run-parts
+ * directory. */
+struct loader_source {
+    const char *path;
+    enum loader_format format;
+    const char *user;      /* run-parts: whom its jobs run as, or NULL */
+    const char *schedule;  /* run-parts: its jobs' schedule ("@hourly") */
+};
+#define LOADER_MAX_SOURCES 192 /* -f, -F and run-parts paths, 64 each */
+
 struct loader_opts {
-    bool system;                     /* --system: user column */
     bool percent_newline;            /* crontab(5) '%' */
     const struct zone *default_zone; /* zone of schedules without CRON_TZ */
     struct zone_cache *zones;        /* resolves CRON_TZ names */
@@ -35,9 +51,9 @@ struct loader_opts {
     unsigned uid;                    /* the uid crond-lite runs as */
 };
 
-/* What only an INI [job] has. */
+/* What only an INI [job] (or a run-parts job) has. */
 struct loader_ini {
-    char *name;          /* the section's name: the job's id */
+    char *name;          /* the section's name, or DIR/NAME: the job's id */
     int64_t timeout_ms;  /* 0 for none */
     int overlap;         /* enum overlap_policy, or -1 for the daemon's */
     char *workdir;       /* or NULL: the user's home */
@@ -60,6 +76,8 @@ struct loader_file {
     struct crontab tab;  /* entries and the text's own diags */
     bool in_dir;         /* found in a directory (per-user file rule) */
     bool ini;            /* the INI file's [job] sections */
+    bool run_parts;      /* a run-parts directory: its executables are jobs */
+    bool system;         /* lines carry a user column */
     bool id_by_path;     /* another loaded file has this name: ids use path */
 };
 
@@ -71,12 +89,14 @@ struct loader_result {
     struct diag_list diags;    /* every problem, with its file */
 };
 
-/* Loads every path (a file, or a directory read non-recursively), then the
+/* Loads every source (a file, or a directory read non-recursively), then the
  * [job] sections of opts->ini (their ids are the job names; problems
- * of the INI file are diags of it too). Returns 0,
+ * of the INI file are diags of it too). A run-parts directory gives one job
+ * per executable regular file whose name run-parts(8) accepts
+ * ([A-Za-z0-9_-]+), id DIR/NAME; other names are DIAG_NOTE diags. Returns 0,
  * or -1 when out of memory; problems are in out->diags either way, and out
  * is always safe to free. */
-int loader_load(const char *const *paths, size_t npaths, const struct loader_opts *opts,
+int loader_load(const struct loader_source *src, size_t nsrc, const struct loader_opts *opts,
                 struct loader_result *out);
 void loader_result_free(struct loader_result *r);
 
@@ -99,9 +119,14 @@ static inline const char *loader_job_workdir(const struct loader_job *j)
     return j->ini != NULL ? j->ini->workdir : NULL;
 }
 
-/* The crontab paths of the options: the -f paths, or OPTIONS_DEFAULT_FILE. */
-const char *const *loader_paths(const struct options *o, size_t *out_n);
-/* loader_load with what the options say (--system, percent_newline, who
+/* The sources of the options, in this order: the -f paths (system format
+ * with --system), the -F paths, the run-parts directories; when there are
+ * none of these, OPTIONS_DEFAULT_FILE. Returns how many (at most
+ * LOADER_MAX_SOURCES). */
+size_t loader_sources(const struct options *o, struct loader_source out[LOADER_MAX_SOURCES]);
+/* Only their paths (what is watched). */
+size_t loader_paths(const struct options *o, const char *out[LOADER_MAX_SOURCES]);
+/* loader_load with what the options say (sources, percent_newline, who
  * runs it): their crontab paths, then the INI file's jobs: ini as read
  * already, or read again now when ini is NULL and o->config is set (a
  * reload). now: UTC seconds. Returns as loader_load. */

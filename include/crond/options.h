@@ -12,6 +12,7 @@
 
 #include "crond/log.h"
 #include "crond/sched.h"
+#include "crond/util.h"
 
 enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_VERSION, MODE_HELP };
 
@@ -21,16 +22,30 @@ enum options_set_bit {
     OPT_SET_LOG_FORMAT = 1 << 6, OPT_SET_LOG_LEVEL = 1 << 7, OPT_SET_GRACE = 1 << 8,
     OPT_SET_OVERLAP = 1 << 9, OPT_SET_CLEAN_ENV = 1 << 10, OPT_SET_NO_RELOAD = 1 << 11,
     OPT_SET_COUNT = 1 << 12, OPT_SET_FROM = 1 << 13, OPT_SET_TZ = 1 << 14,
-    OPT_SET_NO_NEW_PRIVS = 1 << 15,
+    OPT_SET_NO_NEW_PRIVS = 1 << 15, OPT_SET_SYSTEM_FILES = 1 << 16, OPT_SET_RUN_PARTS = 1 << 17,
+    OPT_SET_PERCENT_NEWLINE = 1 << 20,
 };
 
-#define OPTIONS_MAX_FILES 64
+#define OPTIONS_MAX_FILES 64      /* -f paths; -F paths; run-parts directories */
 #define OPTIONS_DEFAULT_FILE "/etc/crontabs"
+
+/* One run-parts directory: every executable file in it is a job with this
+ * schedule (--run-parts-hourly [USER:]DIR, --run-parts DURATION:[USER:]DIR). */
+struct options_run_parts {
+    const char *schedule; /* "@hourly", "@every 5m", ... (static or owned) */
+    const char *user;     /* USER, or NULL: the user crond-lite runs as */
+    const char *dir;
+};
 
 struct options {
     enum options_mode mode;
     const char *files[OPTIONS_MAX_FILES]; /* -f paths, in order */
-    size_t nfiles;                        /* 0: use OPTIONS_DEFAULT_FILE */
+    size_t nfiles;                        /* 0 (and no -F, no run-parts):
+                                           * use OPTIONS_DEFAULT_FILE */
+    const char *system_files[OPTIONS_MAX_FILES]; /* -F paths: system format */
+    size_t nsystem_files;
+    struct options_run_parts run_parts[OPTIONS_MAX_FILES]; /* --run-parts* */
+    size_t nrun_parts;
     const char *config;                   /* -c INI file, or NULL */
     const char *user;                     /* -u USER[:GROUP], or NULL */
     bool system;                          /* --system */
@@ -43,13 +58,14 @@ struct options {
     bool clean_env;                       /* --clean-env */
     bool no_reload;                       /* --no-reload */
     bool no_new_privs;                    /* --no-new-privs: PR_SET_NO_NEW_PRIVS in jobs */
-    bool percent_newline;                 /* INI only: crontab(5) '%' */
+    bool percent_newline;                 /* --percent-newline: crontab(5) '%' */
     const char *next_expr;                /* --next EXPR */
     const char *from;                     /* --from TIME, or NULL: now */
     const char *tz;                       /* --tz ZONE for --next, or NULL */
     int count;                            /* --count, default 5 */
     unsigned set;                         /* enum options_set_bit */
     char *env_files;                      /* owned copy of CROND_LITE_FILE */
+    struct util_arena owned;              /* other split copies (-F, run-parts) */
 };
 
 /* Parses argv (argv[0] is the program) and envp ("NAME=VALUE", NULL-ended;

@@ -59,7 +59,7 @@ required_sections() {
 options_documented() {
     local help opts o src var bad=0
     help=$("$CROND_BIN" --help)
-    opts=$(grep -o -- '--[a-z][a-z-]*' <<<"$help" | sort -u)
+    opts=$(grep -o -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u)
     [ "$(wc -l <<<"$opts")" -ge 20 ] || fail "only $(wc -l <<<"$opts") long options in --help"
     for o in $opts; do
         src=${o//-/\\-}

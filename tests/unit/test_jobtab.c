@@ -64,7 +64,8 @@ static int apply(struct jobtab *t, int64_t now, struct jobtab_diff *out, const c
     char a[256], b[256];
     snprintf(a, sizeof a, "%s/%s", dir, p1);
     snprintf(b, sizeof b, "%s/%s", dir, p2 != NULL ? p2 : "");
-    const char *paths[] = {a, b};
+    const struct loader_source paths[] = {{a, LOADER_USER_FORMAT, NULL, NULL},
+                                          {b, LOADER_USER_FORMAT, NULL, NULL}};
     char err[128];
     struct loader_opts lo = {
         .default_zone = zone_cache_get(zones, "UTC", err, sizeof err),

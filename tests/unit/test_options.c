@@ -736,6 +736,101 @@ static void test_usage(void **state)
     }
 }
 
+/* ------------------------------------------- -F and run-parts (sec. 9) -- */
+
+static void test_system_files(void **state)
+{
+    (void)state;
+    struct options o;
+    expect_ok(ARGV("-F", "/etc/crontab", "--system-file=/etc/cron.d", "-f", "/app.cron"), NULL, &o);
+    assert_int_equal(o.nsystem_files, 2);
+    assert_string_equal(o.system_files[0], "/etc/crontab");
+    assert_string_equal(o.system_files[1], "/etc/cron.d");
+    assert_int_equal(o.nfiles, 1);
+    assert_false(o.system); /* -f stays user format */
+    options_free(&o);
+    expect_ok(NOARGS, ENV("CROND_LITE_SYSTEM_FILE=/etc/crontab  /etc/cron.d"), &o);
+    assert_int_equal(o.nsystem_files, 2);
+    assert_string_equal(o.system_files[1], "/etc/cron.d");
+    options_free(&o);
+    assert_int_equal(o.nsystem_files, 0);
+    /* the command line wins over the variable, not adds to it */
+    expect_ok(ARGV("-F", "/x"), ENV("CROND_LITE_SYSTEM_FILE=/a /b"), &o);
+    assert_int_equal(o.nsystem_files, 1);
+    options_free(&o);
+    expect_error(ARGV("-F"), NULL, "--system-file needs an argument");
+}
+
+static void test_run_parts(void **state)
+{
+    (void)state;
+    struct options o;
+    expect_ok(ARGV("--run-parts-hourly", "/etc/cron.hourly", "--run-parts-1min", "app:/srv/min",
+                   "--run-parts", "90s:/srv/x", "--run-parts=1h:bob:/srv/y",
+                   "--run-parts-15min", "./odd:dir"),
+              NULL, &o);
+    assert_int_equal(o.nrun_parts, 5);
+    assert_string_equal(o.run_parts[0].schedule, "@hourly");
+    assert_null(o.run_parts[0].user);
+    assert_string_equal(o.run_parts[0].dir, "/etc/cron.hourly");
+    assert_string_equal(o.run_parts[1].schedule, "@every 1m");
+    assert_string_equal(o.run_parts[1].user, "app");
+    assert_string_equal(o.run_parts[1].dir, "/srv/min");
+    assert_string_equal(o.run_parts[2].schedule, "@every 90s");
+    assert_null(o.run_parts[2].user);
+    assert_string_equal(o.run_parts[3].schedule, "@every 1h");
+    assert_string_equal(o.run_parts[3].user, "bob");
+    assert_string_equal(o.run_parts[3].dir, "/srv/y");
+    assert_string_equal(o.run_parts[4].schedule, "*/15 * * * *");
+    assert_null(o.run_parts[4].user); /* a '/' before the colon: all directory */
+    assert_string_equal(o.run_parts[4].dir, "./odd:dir");
+    options_free(&o);
+    expect_ok(NOARGS,
+              ENV("CROND_LITE_RUN_PARTS_DAILY=/etc/cron.daily app:/srv/daily",
+                  "CROND_LITE_RUN_PARTS_WEEKLY=/w", "CROND_LITE_RUN_PARTS_MONTHLY=/m",
+                  "CROND_LITE_RUN_PARTS=10m:/ten"),
+              &o);
+    assert_int_equal(o.nrun_parts, 5);
+    const char *want[][3] = {{"@weekly", NULL, "/w"}, {"@monthly", NULL, "/m"},
+                             {"@every 10m", NULL, "/ten"}, {"@daily", NULL, "/etc/cron.daily"},
+                             {"@daily", "app", "/srv/daily"}};
+    for (size_t i = 0; i < 5; i++) {
+        bool found = false;
+        for (size_t k = 0; k < o.nrun_parts && !found; k++)
+            found = strcmp(o.run_parts[k].schedule, want[i][0]) == 0
+                 && strcmp(o.run_parts[k].dir, want[i][2]) == 0
+                 && (want[i][1] == NULL ? o.run_parts[k].user == NULL
+                                        : strcmp(o.run_parts[k].user, want[i][1]) == 0);
+        if (!found)
+            fail_msg("no run-parts entry %s %s %s", want[i][0], want[i][1] ? want[i][1] : "-",
+                     want[i][2]);
+    }
+    options_free(&o);
+    expect_error(ARGV("--run-parts", "/etc/cron.x"), NULL, "expected DURATION:[USER:]DIR");
+    expect_error(ARGV("--run-parts", "soon:/x"), NULL, "'soon': expected a duration");
+    expect_error(ARGV("--run-parts", "1500ms:/x"), NULL, "whole seconds");
+    expect_error(ARGV("--run-parts", "5m:"), NULL, "expected [USER:]DIR");
+    expect_error(ARGV("--run-parts-daily", "app:"), NULL, "expected [USER:]DIR");
+    expect_error(NOARGS, ENV("CROND_LITE_RUN_PARTS_HOURLY=   "), "expected one or more values");
+}
+
+static void test_percent_newline(void **state)
+{
+    (void)state;
+    struct options o;
+    expect_ok(ARGV("--percent-newline"), NULL, &o);
+    assert_true(o.percent_newline);
+    assert_true(o.set & OPT_SET_PERCENT_NEWLINE);
+    options_free(&o);
+    expect_ok(NOARGS, ENV("CROND_LITE_PERCENT_NEWLINE=off"), &o);
+    assert_false(o.percent_newline);
+    assert_true(o.set & OPT_SET_PERCENT_NEWLINE); /* so the INI key does not apply */
+    options_free(&o);
+    expect_ok(NOARGS, NULL, &o);
+    assert_false(o.percent_newline);
+    assert_false(o.set & OPT_SET_PERCENT_NEWLINE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +855,9 @@ int main(void)
         cmocka_unit_test(test_error_buffer_edge_cases),
         cmocka_unit_test(test_name_tables),
         cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_system_files),
+        cmocka_unit_test(test_run_parts),
+        cmocka_unit_test(test_percent_newline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
