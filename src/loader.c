@@ -26,10 +26,19 @@
 /* Builder state and diagnostics                                            */
 /* ------------------------------------------------------------------------ */
 
+/* A word of a command and whether it names a user (a small cache). */
+#define LOADER_WORD_CACHE 8
+struct word_seen {
+    char word[33];
+    bool user;
+};
+
 /* Builder state: the result plus array capacities. */
 struct load {
     struct loader_result *r;
     const struct loader_opts *o;
+    struct word_seen words[LOADER_WORD_CACHE];
+    size_t next_word;
     size_t cap_files, cap_jobs;
     size_t *file_of;      /* per job: its file's index (files move as they grow) */
     size_t cap_file_of;
@@ -104,10 +113,78 @@ static const struct zone *entry_zone(struct load *ld, const struct loader_file *
     return z;
 }
 
+/* The text of a file being loaded, to point warnings at a word. */
+struct text {
+    const char *data;
+    size_t len;
+    int line;         /* the line `at` starts (1-based), moving forward */
+    size_t at;
+};
+
+/* The column (1-based) of the first word after entry e's schedule (its
+ * user column or its command), or 0 when the text is not at hand. The
+ * schedule as stored has its blanks collapsed, so it has as many words as
+ * were written. */
+static int after_schedule_col(struct text *t, const struct crontab_entry *e)
+{
+    if (t == NULL || t->data == NULL || e->line < t->line || e->col < 1)
+        return 0;
+    while (t->line < e->line && t->at < t->len) {
+        const char *nl = memchr(t->data + t->at, '\n', t->len - t->at);
+        t->at = nl != NULL ? (size_t)(nl - t->data) + 1 : t->len;
+        t->line++;
+    }
+    const char *p = t->data + t->at + e->col - 1, *end = t->data + t->len;
+    size_t words = 0;
+    for (const char *c = e->schedule; *c != '\0'; c++)
+        words += (c == e->schedule || c[-1] == ' ') && *c != ' ';
+    for (size_t w = 0; w < words && p < end && *p != '\n'; w++) {
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        while (p < end && *p != ' ' && *p != '\t' && *p != '\n')
+            p++;
+    }
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return p < end && *p != '\n' ? (int)(p - (t->data + t->at)) + 1 : 0;
+}
+
+/* In a user-format file, a command whose first word is a user of
+ * /etc/passwd is most likely a system-format line read as user format.
+ * The last few answers are kept: commands repeat their first word. */
+static void command_user_check(struct load *ld, const struct loader_file *f,
+                               const struct crontab_entry *e, struct text *t)
+{
+    static const char user_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-.";
+    const char *cmd = e->command;
+    size_t n = strspn(cmd, user_chars);
+    if (n == 0 || n > 32 || (cmd[n] != ' ' && cmd[n] != '\t') || cmd[0] == '-'
+        || (cmd[0] >= '0' && cmd[0] <= '9'))
+        return;
+    char word[33];
+    memcpy(word, cmd, n);
+    word[n] = '\0';
+    int known = -1;
+    for (size_t i = 0; i < LOADER_WORD_CACHE && known < 0; i++)
+        if (strcmp(ld->words[i].word, word) == 0)
+            known = ld->words[i].user;
+    if (known < 0) {
+        known = user_exists(word) == 1;
+        ld->words[ld->next_word] = (struct word_seen){"", known};
+        memcpy(ld->words[ld->next_word].word, word, n + 1);
+        ld->next_word = (ld->next_word + 1) % LOADER_WORD_CACHE;
+    }
+    if (known)
+        diag(ld, DIAG_WARNING, f->path, e->line, after_schedule_col(t, e),
+             "the command starts with '%s', a user in /etc/passwd: this file is read in user "
+             "format (no user column), so '%s' will run as a command; for /etc/crontab "
+             "format use -F (or --system)", word, word);
+}
+
 /* Whom entry e of file f runs as: *out_user stays NULL for the user
  * crond-lite runs as. Returns -1 after reporting a problem at line:col. */
 static int entry_user(struct load *ld, const struct loader_file *f,
-                      const struct crontab_entry *e, int line, int col,
+                      const struct crontab_entry *e, int line, int col, struct text *t,
                       struct user **out_user)
 {
     const char *name = e->user;
@@ -121,6 +198,15 @@ static int entry_user(struct load *ld, const struct loader_file *f,
     if (user_lookup(name, &u, err, sizeof err) != 0) {
         if (from_file)
             return 0; /* a file not named after a user runs as crond-lite's user */
+        if (e->user != NULL && f->system && !f->ini && user_exists(name) == 0
+            && strchr(name, ':') == NULL && !(name[0] >= '0' && name[0] <= '9')) {
+            /* as cronie and Debian cron do: the line is skipped, the rest loads */
+            int ucol = after_schedule_col(t, e);
+            diag(ld, DIAG_WARNING, f->path, line, ucol > 0 ? ucol : col,
+                 "unknown user '%s' (crond-lite reads /etc/passwd only: no NSS, LDAP or "
+                 "sssd): this line is skipped", name);
+            return -1;
+        }
         diag(ld, DIAG_ERROR, f->path, line, col, "%s", err);
         return -1;
     }
@@ -170,8 +256,10 @@ static int add_ini(struct load *ld, const struct config_job *cj)
     return cj->workdir != NULL && (ini->workdir = strdup(cj->workdir)) == NULL ? -1 : 0;
 }
 
-/* ini: for INI jobs, the config job of each entry (same order), else NULL. */
-static void file_jobs(struct load *ld, size_t fi, const struct config_job *const *ini)
+/* ini: for INI jobs, the config job of each entry (same order), else NULL;
+ * t: the file's text (for the columns of warnings), or NULL. */
+static void file_jobs(struct load *ld, size_t fi, const struct config_job *const *ini,
+                      struct text *t)
 {
     const struct loader_file *f = &ld->r->files[fi];
     int last_bad_tz = -1;
@@ -193,7 +281,9 @@ static void file_jobs(struct load *ld, size_t fi, const struct config_job *const
             continue;
         }
         struct user *user = NULL;
-        if (entry_user(ld, f, e, user_line, e->col, &user) != 0)
+        if (!f->system && !f->ini && !f->run_parts)
+            command_user_check(ld, f, e, t);
+        if (entry_user(ld, f, e, user_line, e->col, t, &user) != 0)
             continue;
         if (add_job(ld, fi, e, z, user) != 0) {
             user_free(user);
@@ -226,15 +316,20 @@ static void load_file(struct load *ld, const char *path, const char *name, bool 
     f->system = system;
     struct crontab_opts co = {system, ld->o->percent_newline};
     int rc = crontab_parse(text, len, &co, &f->tab);
-    free(text);
     r->nfiles++;
     if (rc < 0 || f->path == NULL || f->name == NULL) {
+        free(text);
         ld->oom = true;
         return;
     }
+    size_t first_diag = r->diags.n;
     if (diag_add_all(&r->diags, &f->tab.diags, path) != 0)
         ld->oom = true;
-    file_jobs(ld, r->nfiles - 1, NULL);
+    struct text t = {text, len, 1, 0};
+    file_jobs(ld, r->nfiles - 1, NULL, &t);
+    free(text);
+    /* the text's problems and those found here (users) read in line order */
+    diag_sort_lines(&r->diags, first_diag);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -482,7 +577,7 @@ static void load_run_parts(struct load *ld, const struct loader_source *src)
     free(names);
     size_t first = r->njobs;
     if (!ld->oom)
-        file_jobs(ld, fi, NULL);
+        file_jobs(ld, fi, NULL, NULL);
     /* each job is named by its script's path, as an INI job by its name */
     for (size_t k = first; k < r->njobs && !ld->oom; k++) {
         struct loader_job *j = &r->jobs[k];
@@ -566,7 +661,7 @@ static void load_ini(struct load *ld, const struct config *c)
     if (f->path == NULL || f->name == NULL)
         ld->oom = true;
     else if (!ld->oom)
-        file_jobs(ld, r->nfiles - 1, good);
+        file_jobs(ld, r->nfiles - 1, good, NULL);
     /* the INI file's own problems come first, those about its jobs (zones,
      * users) after, but they read in line order */
     diag_sort_lines(&r->diags, first_diag);

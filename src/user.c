@@ -154,6 +154,14 @@ int user_lookup(const char *spec, struct user *out, char *err, size_t errlen)
     return rc;
 }
 
+int user_exists(const char *name)
+{
+    struct user u = {0};
+    int found = passwd_find(name, 0, &u);
+    user_free(&u);
+    return found < 0 ? -1 : found > 0;
+}
+
 void user_free(struct user *u)
 {
     if (u == NULL)

@@ -28,6 +28,8 @@ int user_self(const char *env_user, const char *env_home, struct user *out, char
  * Returns 0 or -1 with err. */
 int user_lookup(const char *spec, struct user *out, char *err, size_t errlen);
 void user_free(struct user *u);
+/* Has /etc/passwd an entry named name? 1 or 0; -1 when it cannot be read. */
+int user_exists(const char *name);
 
 /* Real, effective and saved ids of this process are all uid and gid. */
 bool user_ids_are(uid_t uid, gid_t gid);

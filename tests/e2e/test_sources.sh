@@ -145,8 +145,43 @@ test_percent_newline_option() {
     stop_daemon
 }
 
+test_system_unknown_user_skipped() {
+    printf 'SHELL=/bin/sh\n0 5 * * * no-such-user-x echo skipped\n  30   6 * * *   %s echo kept\n' "$me" >sys.cron
+    local out rc=0
+    out=$("$CROND_BIN" --check -F sys.cron 2>&1) || rc=$?
+    expect_eq "a warning only: --check passes" 0 "$rc"
+    grep -qF "sys.cron:2:11: warning: unknown user 'no-such-user-x' (crond-lite reads /etc/passwd only" <<<"$out" ||
+        fail "the user column's line and column: $out"
+    grep -q "1 job" <<<"$out" || fail "the other line loads: $out"
+    out=$("$CROND_BIN" --list --count 1 --system -f sys.cron 2>/dev/null)
+    expect_eq "--list: the rest" "sys.cron:3" "$(cut -f1 <<<"$out")"
+    start_daemon -F sys.cron
+    wait_started
+    expect_eq "at start: a config.error warning at the column" "warn 2 11" \
+        "$(rec event=config.error -f level -f line -f col | head -1 | tr '\t' ' ')"
+    expect_eq "daemon.start counts the loaded job" 1 "$(rec event=daemon.start -f jobs)"
+    stop_daemon
+}
+
+test_user_format_command_is_a_user() {
+    printf '0 5 * * * %s /usr/bin/backup --full\n0 6 * * * sync\n0 7 * * * echo root\n' "$me" >u.cron
+    local out rc=0
+    out=$("$CROND_BIN" --check -f u.cron 2>&1) || rc=$?
+    expect_eq "a warning only" 0 "$rc"
+    grep -qF "u.cron:1:11: warning: the command starts with '$me', a user in /etc/passwd" <<<"$out" ||
+        fail "$out"
+    grep -q "use -F (or --system)" <<<"$out" || fail "says what to write instead: $out"
+    expect_eq "one warning: a one-word command and a later word are no user column" 1 \
+        "$(grep -c warning: <<<"$out")"
+    # the same line in system format is fine
+    out=$("$CROND_BIN" --check -F u.cron 2>&1) || true
+    if grep -q "a user in /etc/passwd" <<<"$out"; then fail "system format: $out"; fi
+}
+
 run_test system_file_beside_user_file test_system_file_beside_user_file
 run_test system_file_from_environment test_system_file_from_environment
+run_test system_unknown_user_skipped test_system_unknown_user_skipped
+run_test user_format_command_is_a_user test_user_format_command_is_a_user
 run_test run_parts_list_and_check test_run_parts_list_and_check
 run_test run_parts_errors test_run_parts_errors
 run_test run_parts_user_form test_run_parts_user_form
