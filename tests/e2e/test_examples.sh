@@ -261,6 +261,33 @@ crontabs_features() {
     [ ${#missing[@]} -eq 0 ] || fail "app.cron lacks lines matching: ${missing[*]}"
 }
 
+# examples/drop-in: an /etc/crontab-style file read with -F, run-parts
+# directories; every script with a run-parts name is a job, README.txt not.
+drop_in() {
+    local d="$EX/drop-in" out err
+    out=$(cd "$d" && "$CROND_BIN" --check -F crontab --run-parts-hourly cron.hourly \
+        --run-parts-daily cron.daily 2>err.txt)
+    err=$(cat "$d/err.txt"); rm -f "$d/err.txt"
+    local njobs=$(( $(job_lines "$d/crontab" | wc -w) + 2 ))
+    expect_eq "--check" "3 files, $njobs jobs: no problems" "$out"
+    expect_eq "the only note: README.txt skipped" \
+        "cron.daily/README.txt: note: skipped: run-parts runs only names made of A-Z, a-z, 0-9, '_' and '-'" "$err"
+    out=$(cd "$d" && "$CROND_BIN" --list --count 1 -F crontab --run-parts-hourly cron.hourly \
+        --run-parts-daily cron.daily 2>/dev/null | cut -f1 | sort | tr '\n' ' ')
+    grep -q "cron.daily/rotate-app-logs cron.hourly/report-disk crontab:" <<<"$out" || fail "--list: $out"
+    local s
+    for s in "$d"/cron.*/[a-z]*; do
+        case $s in *.txt) continue ;; esac
+        [ -x "$s" ] || fail "$s is not executable"
+        sh -n "$s" || fail "$s: sh -n"
+        shellcheck "$s" || fail "$s: shellcheck"
+    done
+    # the scripts run and say one line each
+    out=$(APP_LOG_DIR=/nonexistent "$d/cron.daily/rotate-app-logs")
+    expect_eq "rotate-app-logs without the directory" "no /nonexistent: nothing to rotate" "$out"
+    "$d/cron.hourly/report-disk" | grep -qE '^root file system [0-9]+% used$' || fail "report-disk"
+}
+
 # ------------------------------------------------------------- the INI --
 
 ini_job_names() {
@@ -495,6 +522,7 @@ entrypoint_real() {
 
 run_test "examples/crontabs: --check is clean and loads every job line" crontabs_dir
 run_test "examples/crontabs/app.cron shows every syntax feature" crontabs_features
+run_test "examples/drop-in: -F crontab and run-parts directories pass --check" drop_in
 run_test "crond-lite.ini passes --check as root and not" ini_check
 run_test "crond-lite.ini: --list shows the crontab jobs and the [job] names" ini_list
 run_test "crond-lite.ini sets every [daemon] and [job] key" ini_every_key
