@@ -142,38 +142,12 @@ static int file_add(struct parser *p, const struct arg *a, const char *path)
     return 0;
 }
 
-/* The variable is split in an owned copy (o->env_files) because envp belongs
- * to the caller and must not be written to. */
-static int files_split(struct parser *p, const struct arg *a)
-{
-    static const char seps[] = " \t\n";
-    free(p->o->env_files);
-    p->o->env_files = strdup(a->val);
-    if (p->o->env_files == NULL)
-        return fail(p, "%s: out of memory", a->who);
-    char *save = NULL;
-    for (char *t = strtok_r(p->o->env_files, seps, &save); t != NULL;
-         t = strtok_r(NULL, seps, &save))
-        if (file_add(p, a, t) < 0)
-            return -1;
-    if (p->o->nfiles == 0)
-        return fail(p, "%s: expected one or more paths separated by spaces", a->who);
-    return 0;
-}
+typedef int (*word_add_fn)(struct parser *p, const struct arg *a, const char *word);
 
-static int set_file(struct parser *p, const struct arg *a)
+/* Calls add for each blank-separated word of copy (a variable's value,
+ * copied: envp belongs to the caller and must not be written to). */
+static int words_add(struct parser *p, const struct arg *a, char *copy, word_add_fn add)
 {
-    return a->from_env ? files_split(p, a) : file_add(p, a, a->val);
-}
-
-/* Calls add for each blank-separated word of a variable's value (on a copy
- * owned by the options), or once for a command-line value. */
-static int each_word(struct parser *p, const struct arg *a,
-                     int (*add)(struct parser *p, const struct arg *a, const char *word))
-{
-    if (!a->from_env)
-        return add(p, a, a->val);
-    char *copy = util_arena_strndup(&p->o->owned, a->val, strlen(a->val));
     if (copy == NULL)
         return fail(p, "%s: out of memory", a->who);
     int n = 0;
@@ -184,6 +158,25 @@ static int each_word(struct parser *p, const struct arg *a,
         n++;
     }
     return n > 0 ? 0 : fail(p, "%s: expected one or more values separated by spaces", a->who);
+}
+
+/* A command-line value as it is; a variable's, word by word, on a copy the
+ * options own. */
+static int each_word(struct parser *p, const struct arg *a, word_add_fn add)
+{
+    if (!a->from_env)
+        return add(p, a, a->val);
+    return words_add(p, a, util_arena_strndup(&p->o->owned, a->val, strlen(a->val)), add);
+}
+
+/* CROND_LITE_FILE's copy is o->env_files (options_free forgets its paths). */
+static int set_file(struct parser *p, const struct arg *a)
+{
+    if (!a->from_env)
+        return file_add(p, a, a->val);
+    free(p->o->env_files);
+    p->o->env_files = strdup(a->val);
+    return words_add(p, a, p->o->env_files, file_add);
 }
 
 static int system_file_add(struct parser *p, const struct arg *a, const char *path)

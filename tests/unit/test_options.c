@@ -378,7 +378,7 @@ static const struct env_error_case env_errors[] = {
     {"CROND_LITE_SHELL=sh", "CROND_LITE_SHELL: expected an absolute path, got 'sh'"},
     {"CROND_LITE_COUNT=0", "CROND_LITE_COUNT: expected a number from 1 to 100000, got '0'"},
     {"CROND_LITE_USER=:staff", "CROND_LITE_USER: expected USER or USER:GROUP"},
-    {"CROND_LITE_FILE=   ", "CROND_LITE_FILE: expected one or more paths"},
+    {"CROND_LITE_FILE=   ", "CROND_LITE_FILE: expected one or more values"},
     {"CROND_LITE_SYSTEM=maybe",
      "CROND_LITE_SYSTEM: expected 1/0, true/false, yes/no or on/off, got 'maybe'"},
     {"CROND_LITE_CLEAN_ENV=2", "CROND_LITE_CLEAN_ENV: expected 1/0"},
