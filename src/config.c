@@ -250,6 +250,8 @@ static const struct key daemon_keys[] = {
     DAEMON_KEY("clean_env", OPT_SET_CLEAN_ENV, set_bool, clean_env),
     DAEMON_KEY("no_reload", OPT_SET_NO_RELOAD, set_bool, no_reload),
     DAEMON_KEY("no_new_privs", OPT_SET_NO_NEW_PRIVS, set_bool, no_new_privs),
+    DAEMON_ENUM("output", OPT_SET_OUTPUT, output, log_output_from, "records or raw"),
+    DAEMON_KEY("split_logs", OPT_SET_SPLIT_LOGS, set_bool, split_logs),
     DAEMON_KEY("percent_newline", OPT_SET_PERCENT_NEWLINE, set_bool, percent_newline),
 };
 
@@ -652,6 +654,8 @@ static const struct apply applies[] = {
     APPLY(OPT_SET_CLEAN_ENV, clean_env),
     APPLY(OPT_SET_NO_RELOAD, no_reload),
     APPLY(OPT_SET_NO_NEW_PRIVS, no_new_privs),
+    APPLY(OPT_SET_OUTPUT, output),
+    APPLY(OPT_SET_SPLIT_LOGS, split_logs),
     APPLY(OPT_SET_PERCENT_NEWLINE, percent_newline),
 };
 

@@ -633,7 +633,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, READ_CHUNK,
                                  run_exited, d, cfg->environ, cfg->self, d->opts->shell,
                                  d->opts->clean_env, d->opts->no_new_privs,
-                                 cfg->nofile_soft};
+                                 cfg->nofile_soft, d->opts->output};
     d->loop = ev_default_loop(EVFLAG_AUTO);
     if (d->loop == NULL || d->chunk == NULL) {
         say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop: out of memory");

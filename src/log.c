@@ -1,4 +1,5 @@
-/* log: text (logfmt) and JSON records, one write per record (see log.h).
+/* log: text (logfmt) and JSON records, one write per record or batch, and
+ * raw job lines (see log.h).
  *
  * A record is built in l->buf and written by log_end. Everything that can
  * grow (keys, values) goes through buf_put, which stops at LOG_BODY_MAX;
@@ -21,6 +22,12 @@
  * - A NULL value is logged as the empty string.
  * - A write that fails with EAGAIN (someone made the shared stdout
  *   non-blocking) waits with poll(2) for the fd and goes on: nothing dropped.
+ * - A broken stdout: what failed, a daemon.error and everything later go to
+ *   stderr (the daemon then stops, log_broken). A broken stderr: what
+ *   failed, a daemon.error and everything later meant for stderr go to
+ *   stdout, and the daemon goes on. Each stream falls back once; when both
+ *   broke there is nowhere left, and writes fail at once (never a retry
+ *   loop).
  */
 #include "crond/log.h"
 
@@ -56,6 +63,9 @@ static const struct util_name log_levels[] = {
     {"error", LOG_LEVEL_ERROR}, {"warn", LOG_LEVEL_WARN},
     {"info", LOG_LEVEL_INFO},   {"debug", LOG_LEVEL_DEBUG},
 };
+static const struct util_name log_outputs[] = {
+    {"records", LOG_OUTPUT_RECORDS}, {"raw", LOG_OUTPUT_RAW},
+};
 
 const char *log_format_name(enum log_format f)
 {
@@ -75,6 +85,23 @@ int log_format_from(const char *s)
 int log_level_from(const char *s)
 {
     return util_name_value(log_levels, UTIL_COUNT_OF(log_levels), s);
+}
+
+const char *log_output_name(enum log_output o)
+{
+    return util_name_of(log_outputs, UTIL_COUNT_OF(log_outputs), (int)o);
+}
+
+int log_output_from(const char *s)
+{
+    return util_name_value(log_outputs, UTIL_COUNT_OF(log_outputs), s);
+}
+
+enum log_stream log_route(bool split, enum log_level level, enum log_stream from)
+{
+    if (split && (level <= LOG_LEVEL_WARN || from == LOG_STREAM_ERR))
+        return LOG_STREAM_ERR;
+    return LOG_STREAM_OUT;
 }
 
 /* ---------------------------------------------------------------- buffer */
@@ -306,12 +333,14 @@ void log_int(struct log *l, const char *key, int64_t value)
 
 void log_init(struct log *l, int fd, enum log_format format, enum log_level level)
 {
-    l->fd = fd;
-    l->fallback_fd = -1;
+    for (int i = 0; i < 2; i++)
+        l->sink[i] = (struct log_sink){.fd = fd, .fallback_fd = -1};
+    l->split = false;
+    l->to = LOG_STREAM_OUT;
+    l->out_to = LOG_STREAM_OUT;
     l->now_ms = 0;
     l->format = format == LOG_FORMAT_JSON ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
     l->level = level;
-    l->write_errno = 0;
     l->active = false;
     l->truncated = false;
     l->len = 0;
@@ -323,12 +352,23 @@ void log_init(struct log *l, int fd, enum log_format format, enum log_level leve
 
 void log_set_fallback(struct log *l, int fallback_fd)
 {
-    l->fallback_fd = fallback_fd;
+    l->sink[LOG_STREAM_OUT].fallback_fd = fallback_fd;
+}
+
+void log_set_stderr(struct log *l, int fd)
+{
+    int out_fd = l->sink[LOG_STREAM_OUT].fd;
+    l->sink[LOG_STREAM_ERR] = (struct log_sink){.fd = fd, .fallback_fd = out_fd};
+}
+
+void log_set_split(struct log *l, bool split)
+{
+    l->split = split;
 }
 
 bool log_broken(const struct log *l)
 {
-    return l->write_errno != 0;
+    return l->sink[LOG_STREAM_OUT].write_errno != 0;
 }
 
 bool log_enabled(const struct log *l, enum log_level level)
@@ -336,7 +376,8 @@ bool log_enabled(const struct log *l, enum log_level level)
     return level <= l->level;
 }
 
-void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *event)
+void log_begin_stream(struct log *l, int64_t now_ms, enum log_level level, const char *event,
+                      enum log_stream from)
 {
     l->len = 0;
     l->now_ms = now_ms;
@@ -344,6 +385,7 @@ void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *
     l->active = log_enabled(l, level);
     if (!l->active)
         return;
+    l->to = log_route(l->split, level, from);
     /* a burst of records shares its millisecond: format it once */
     if (l->ts_len == 0 || l->ts_ms != now_ms) {
         int n = timefmt_utc_ms(now_ms, l->ts, sizeof l->ts);
@@ -358,6 +400,11 @@ void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *
     }
     log_str(l, "level", log_level_name(level));
     log_str(l, "event", event);
+}
+
+void log_begin(struct log *l, int64_t now_ms, enum log_level level, const char *event)
+{
+    log_begin_stream(l, now_ms, level, event, LOG_STREAM_OUT);
 }
 
 /* Waits until fd takes more bytes. Returns 0 or an errno value. */
@@ -392,38 +439,64 @@ static int fd_write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* The first write error: what failed (p, n) goes to the fallback, then a
- * daemon.error record saying why; later records follow it there. The
+static int sink_fd(const struct log_sink *k)
+{
+    return k->fell_back ? k->fallback_fd : k->fd;
+}
+
+/* A write to fd failed before (through any stream). */
+static bool fd_broken(const struct log *l, int fd)
+{
+    for (int i = 0; i < 2; i++)
+        if (l->sink[i].fd == fd && l->sink[i].write_errno != 0)
+            return true;
+    return false;
+}
+
+static const char *fd_name(int fd, char buf[16])
+{
+    if (fd == 1 || fd == 2)
+        return fd == 1 ? "stdout" : "stderr";
+    snprintf(buf, 16, "fd %d", fd);
+    return buf;
+}
+
+/* The first write error of stream s: what failed (p, n) goes to its
+ * fallback, then a daemon.error record saying why; later bytes of s follow
+ * it there. No fallback when it is the same fd or one that broke too. The
  * notice is formatted here, not in buf (which may hold a record that is
  * waiting to be buffered): its message holds no byte that needs escaping. */
-static void log_fall_back(struct log *l, int err, const char *p, size_t n)
+static void log_fall_back(struct log *l, enum log_stream s, int err, const char *p, size_t n)
 {
-    char msg[160], fd[16], rec[320];
-    int broken = l->fd;
-    l->write_errno = err;
-    if (l->fallback_fd < 0 || l->fallback_fd == broken)
+    struct log_sink *k = &l->sink[s];
+    char msg[200], from[16], to[16], rec[360];
+    k->write_errno = err;
+    if (k->fallback_fd < 0 || k->fallback_fd == k->fd || fd_broken(l, k->fallback_fd))
         return;
-    l->fd = l->fallback_fd;
-    snprintf(fd, sizeof fd, "fd %d", broken);
-    snprintf(msg, sizeof msg, "cannot write log records to %s: %s; they go to %s from now on",
-             broken == 1 ? "stdout" : fd, strerror(err), l->fd == 2 ? "stderr" : "another fd");
+    k->fell_back = true;
+    snprintf(msg, sizeof msg,
+             s == LOG_STREAM_OUT ? "cannot write log records to %s: %s; they go to %s from now on"
+                                 : "cannot write to %s: %s; what was meant for it goes to %s "
+                                   "from now on",
+             fd_name(k->fd, from), strerror(err), fd_name(k->fallback_fd, to));
     int len = l->format == LOG_FORMAT_JSON
                   ? snprintf(rec, sizeof rec, "{\"time\":\"%.*s\",\"level\":\"error\",\"event\":"
                              "\"daemon.error\",\"msg\":\"%s\"}\n", (int)l->ts_len, l->ts, msg)
                   : snprintf(rec, sizeof rec, "%.*s level=error event=daemon.error msg=\"%s\"\n",
                              (int)l->ts_len, l->ts, msg);
     /* nowhere left to say that these fail */
-    (void)fd_write_all(l->fd, p, n);
+    (void)fd_write_all(k->fallback_fd, p, n);
     if (len > 0 && (size_t)len < sizeof rec)
-        (void)fd_write_all(l->fd, rec, (size_t)len);
+        (void)fd_write_all(k->fallback_fd, rec, (size_t)len);
 }
 
-/* Writes n bytes of whole records. Returns 0 or an errno value. */
-static int emit(struct log *l, const char *p, size_t n)
+/* Writes n bytes of whole records or lines of stream s. Returns 0 or an
+ * errno value. */
+static int emit(struct log *l, enum log_stream s, const char *p, size_t n)
 {
-    int err = fd_write_all(l->fd, p, n);
-    if (err != 0 && l->write_errno == 0)
-        log_fall_back(l, err, p, n);
+    int err = fd_write_all(sink_fd(&l->sink[s]), p, n);
+    if (err != 0 && l->sink[s].write_errno == 0)
+        log_fall_back(l, s, err, p, n);
     return err;
 }
 
@@ -431,7 +504,7 @@ int log_flush(struct log *l)
 {
     if (l->out == NULL || l->out_len == 0)
         return 0;
-    int err = emit(l, l->out, l->out_len);
+    int err = emit(l, l->out_to, l->out, l->out_len);
     l->out_len = 0;
     return err == 0 ? 0 : -1;
 }
@@ -448,6 +521,33 @@ int log_set_buffered(struct log *l, size_t cap)
     return rc;
 }
 
+/* Room for n more bytes of stream s in the buffer: what it holds is
+ * written first when it is full or holds the other stream's bytes (so the
+ * order of both streams is kept). Returns whether n bytes fit there, and in
+ * *err -1 when that flush failed. */
+static bool out_room(struct log *l, enum log_stream s, size_t n, int *err)
+{
+    if (l->out == NULL)
+        return false;
+    if (l->out_len > 0 && (l->out_to != s || l->out_len + n > l->out_cap) && log_flush(l) != 0)
+        *err = -1;
+    l->out_to = s;
+    return n <= l->out_cap;
+}
+
+/* n bytes of whole records or lines of stream s: buffered, or written. */
+static int chunk_out(struct log *l, enum log_stream s, const char *p, size_t n)
+{
+    int err = 0;
+    if (out_room(l, s, n, &err)) {
+        memcpy(l->out + l->out_len, p, n);
+        l->out_len += n;
+    } else if (emit(l, s, p, n) != 0) {
+        err = -1;
+    }
+    return err;
+}
+
 int log_end(struct log *l)
 {
     if (!l->active)
@@ -456,15 +556,38 @@ int log_end(struct log *l)
     if (l->truncated)
         buf_put_tail(l, log_marker[l->format]);
     buf_put_tail(l, log_close[l->format]);
-    int err = 0;
-    if (l->out != NULL && l->out_len + l->len > l->out_cap)
-        err = log_flush(l);
-    if (l->out != NULL && l->len <= l->out_cap) {
-        memcpy(l->out + l->out_len, l->buf, l->len);
-        l->out_len += l->len;
-    } else if (emit(l, l->buf, l->len) != 0) {
-        err = -1;
-    }
+    int err = chunk_out(l, l->to, l->buf, l->len);
     l->len = 0;
-    return err == 0 ? 0 : -1;
+    return err;
+}
+
+/* One piece of at most LOG_RAW_MAX bytes and its newline: straight into
+ * the buffer, or joined in buf (no record is being built) for one write. */
+static int raw_piece(struct log *l, enum log_stream to, const char *p, size_t n)
+{
+    int err = 0;
+    if (out_room(l, to, n + 1, &err)) {
+        memcpy(l->out + l->out_len, p, n);
+        l->out[l->out_len + n] = '\n';
+        l->out_len += n + 1;
+        return err;
+    }
+    memcpy(l->buf, p, n);
+    l->buf[n] = '\n';
+    err = emit(l, to, l->buf, n + 1) != 0 ? -1 : err;
+    l->len = 0;
+    return err;
+}
+
+int log_raw(struct log *l, enum log_stream to, const char *line, size_t len)
+{
+    int err = 0;
+    do {
+        size_t n = len < LOG_RAW_MAX ? len : LOG_RAW_MAX;
+        if (raw_piece(l, to, line, n) != 0)
+            err = -1;
+        line += n;
+        len -= n;
+    } while (len > 0);
+    return err;
 }

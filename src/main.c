@@ -220,9 +220,12 @@ int main(int argc, char **argv)
                 OPTIONS_MAX_FILES);
         goto out;
     }
-    /* from here on the daemon speaks in records (stdout; stderr if that breaks) */
+    /* from here on the daemon speaks in records (stdout, or stderr for what
+     * --split-logs sends there; each stream falls back on the other) */
     log_init(v.log, STDOUT_FILENO, opts.log_format, opts.log_level);
     log_set_fallback(v.log, STDERR_FILENO);
+    log_set_stderr(v.log, STDERR_FILENO);
+    log_set_split(v.log, opts.split_logs);
     if (opts.user != NULL && apply_user(&v, opts.user) != 0)
         goto out;
     struct cli_env env = {

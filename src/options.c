@@ -24,8 +24,8 @@
  *   unused, so an image can set CROND_LITE_COUNT without breaking the daemon.
  * - --help and --version win over everything, even bad values: someone asking
  *   for help should get it. --help wins over --version.
- * - Names (log formats, levels, overlap policies, booleans) are
- *   case-insensitive.
+ * - Names (log formats, levels, output modes, overlap policies, booleans)
+ *   are case-insensitive.
  */
 #include "crond/options.h"
 
@@ -358,6 +358,20 @@ static int set_no_new_privs(struct parser *p, const struct arg *a)
     return flag_value(p, a, &p->o->no_new_privs);
 }
 
+static int set_output(struct parser *p, const struct arg *a)
+{
+    int v = 0;
+    if (named_value(p, a, log_output_from, "records or raw", &v) < 0)
+        return -1;
+    p->o->output = (enum log_output)v;
+    return 0;
+}
+
+static int set_split_logs(struct parser *p, const struct arg *a)
+{
+    return flag_value(p, a, &p->o->split_logs);
+}
+
 static int set_check(struct parser *p, const struct arg *a)
 {
     bool on = false;
@@ -421,7 +435,7 @@ static int set_help(struct parser *p, const struct arg *a)
 
 /* ---------------------------------------------------------------- table -- */
 
-/* Fields in the order of the table's columns, padding and all (20 rows).
+/* Fields in the order of the table's columns, padding and all (23 rows).
  * NOLINTNEXTLINE(clang-analyzer-optin.performance.Padding) */
 struct option_spec {
     const char *name;    /* long name, without "--" */
@@ -468,6 +482,8 @@ static const struct option_spec specs[] = {
     {"no-reload", 0, NULL, "CROND_LITE_NO_RELOAD", OPT_SET_NO_RELOAD, false, set_no_reload},
     {"no-new-privs", 0, NULL, "CROND_LITE_NO_NEW_PRIVS", OPT_SET_NO_NEW_PRIVS, false,
      set_no_new_privs},
+    {"output", 0, "MODE", "CROND_LITE_OUTPUT", OPT_SET_OUTPUT, false, set_output},
+    {"split-logs", 0, NULL, "CROND_LITE_SPLIT_LOGS", OPT_SET_SPLIT_LOGS, false, set_split_logs},
     {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
     {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
     {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
@@ -643,6 +659,7 @@ static void options_defaults(struct options *o)
     o->log_level = LOG_LEVEL_INFO;
     o->grace_ms = 9000;
     o->overlap = OVERLAP_SKIP;
+    o->output = LOG_OUTPUT_RECORDS;
     o->count = 5;
 }
 
@@ -722,6 +739,11 @@ static const char usage_text[] =
     "      --no-reload          do not watch crontab files for changes [watch]\n"
     "      --no-new-privs       jobs cannot gain privileges (setuid programs,\n"
     "                           file capabilities, sudo) [off]\n"
+    "      --output MODE        records (each job line a job.output record) or raw\n"
+    "                           (job lines as written: stdout to stdout, stderr to\n"
+    "                           stderr) [records]\n"
+    "      --split-logs         records at warn and above, and job stderr, go to\n"
+    "                           stderr [off: all to stdout]\n"
     "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
     "  -l, --list               print each job's next --count fire times\n"
     "      --next EXPR          print the next --count fire times of EXPR\n"

@@ -3,7 +3,8 @@
  * Every event goes through proc_event: the table gives the next state and
  * the one action to take; the action functions are the only places that
  * signal a process or log its exit. Records: job.start, job.output (one per
- * line of either pipe), job.exit, job.kill.
+ * line of either pipe; with --output raw the line itself instead), job.exit,
+ * job.kill.
  */
 #include "crond/proc.h"
 
@@ -116,14 +117,21 @@ const char *proc_signal_name(int sig)
     return "SIGUNKNOWN";
 }
 
-/* Starts a record about p: job and pid come first in every one. */
-static struct log *rec(const struct proc *p, int64_t now, enum log_level level, const char *event)
+/* Starts a record about p: job and pid come first in every one. from: the
+ * job stream the record carries a line of (routing, log.h). */
+static struct log *rec_from(const struct proc *p, int64_t now, enum log_level level,
+                            const char *event, enum log_stream from)
 {
     struct log *l = p->host->log;
-    log_begin(l, now, level, event);
+    log_begin_stream(l, now, level, event, from);
     log_str(l, "job", p->id);
     log_int(l, "pid", p->pid);
     return l;
+}
+
+static struct log *rec(const struct proc *p, int64_t now, enum log_level level, const char *event)
+{
+    return rec_from(p, now, level, event, LOG_STREAM_OUT);
 }
 
 struct emit {
@@ -132,11 +140,18 @@ struct emit {
     int64_t now;
 };
 
+/* One line, or one piece of a longer one: a piece is a line of its own in
+ * both modes (raw adds its newline), so newline is not needed. */
 static void emit_line(void *ctx, const char *line, size_t len, bool newline)
 {
     const struct emit *e = ctx;
+    enum log_stream from = e->i == 0 ? LOG_STREAM_OUT : LOG_STREAM_ERR;
     (void)newline;
-    struct log *l = rec(e->p, e->now, LOG_LEVEL_INFO, "job.output");
+    if (e->p->host->output == LOG_OUTPUT_RAW) {
+        log_raw(e->p->host->log, from, line, len);
+        return;
+    }
+    struct log *l = rec_from(e->p, e->now, LOG_LEVEL_INFO, "job.output", from);
     log_str(l, "stream", stream_name[e->i]);
     log_strn(l, "msg", line, len);
     log_end(l);

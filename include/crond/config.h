@@ -4,7 +4,8 @@
  *   crontabs = /etc/crontabs     several paths separated by blanks
  *   shell = /bin/sh              timezone, log_format, log_level, grace,
  *   overlap = skip               clean_env, no_reload, no_new_privs,
- *   percent_newline = false      system, user, percent_newline
+ *   percent_newline = false      system, user, percent_newline, output,
+ *                                split_logs
  *
  *   [job "backup"]               a job defined here instead of in a crontab
  *   schedule = 0 3 * * *         required
@@ -65,6 +66,8 @@ struct config {
     bool clean_env;
     bool no_reload;
     bool no_new_privs;
+    enum log_output output;
+    bool split_logs;
     bool percent_newline;             /* OPT_SET_PERCENT_NEWLINE */
     struct config_job *jobs;
     size_t njobs;

@@ -22,8 +22,8 @@ enum options_set_bit {
     OPT_SET_LOG_FORMAT = 1 << 6, OPT_SET_LOG_LEVEL = 1 << 7, OPT_SET_GRACE = 1 << 8,
     OPT_SET_OVERLAP = 1 << 9, OPT_SET_CLEAN_ENV = 1 << 10, OPT_SET_NO_RELOAD = 1 << 11,
     OPT_SET_COUNT = 1 << 12, OPT_SET_FROM = 1 << 13, OPT_SET_TZ = 1 << 14,
-    OPT_SET_NO_NEW_PRIVS = 1 << 15, OPT_SET_SYSTEM_FILES = 1 << 16, OPT_SET_RUN_PARTS = 1 << 17,
-    OPT_SET_PERCENT_NEWLINE = 1 << 20,
+    OPT_SET_NO_NEW_PRIVS = 1 << 15, OPT_SET_OUTPUT = 1 << 16, OPT_SET_SPLIT_LOGS = 1 << 17,
+    OPT_SET_SYSTEM_FILES = 1 << 18, OPT_SET_RUN_PARTS = 1 << 19, OPT_SET_PERCENT_NEWLINE = 1 << 20,
 };
 
 #define OPTIONS_MAX_FILES 64      /* -f paths; -F paths; run-parts directories */
@@ -58,6 +58,8 @@ struct options {
     bool clean_env;                       /* --clean-env */
     bool no_reload;                       /* --no-reload */
     bool no_new_privs;                    /* --no-new-privs: PR_SET_NO_NEW_PRIVS in jobs */
+    enum log_output output;               /* --output records|raw */
+    bool split_logs;                      /* --split-logs: warn+ and job stderr to stderr */
     bool percent_newline;                 /* --percent-newline: crontab(5) '%' */
     const char *next_expr;                /* --next EXPR */
     const char *from;                     /* --from TIME, or NULL: now */

@@ -35,10 +35,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "crond/log.h"
 #include "crond/relay.h"
 
 struct crontab_entry;
-struct log;
 struct proc;
 struct user;
 
@@ -76,6 +76,7 @@ struct proc_host {
     bool clean_env;               /* --clean-env */
     bool no_new_privs;            /* --no-new-privs */
     long nofile_soft;             /* the fd limit jobs get back (0: as is) */
+    enum log_output output;       /* --output: job lines as records, or raw */
 };
 
 /* A job to run. */
@@ -119,7 +120,8 @@ enum proc_state proc_next(enum proc_state s, enum proc_event ev);
 int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
                int64_t now_ms);
 
-/* Pipe i is readable: relays up to max_reads chunks as job.output records. */
+/* Pipe i is readable: relays up to max_reads chunks, each line a job.output
+ * record, or (LOG_OUTPUT_RAW) the line itself on crond-lite's stream i. */
 void proc_read(struct proc *p, int i, int max_reads, int64_t now_ms);
 /* Pipe i reached EOF (or failed): the caller stops watching it and closes
  * it with proc_stream_close, which flushes a last line without newline. */

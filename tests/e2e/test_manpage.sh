@@ -91,16 +91,16 @@ ini_keys_documented() {
     local conf k bad=0
     conf=$(section "CONFIGURATION FILE")
     for k in crontabs user system shell timezone log_format log_level grace \
-        overlap clean_env no_reload percent_newline schedule command timeout \
-        workdir; do
+        overlap clean_env no_reload percent_newline output split_logs schedule \
+        command timeout workdir; do
         # each key is a .TP tag of its own: ".B key" (with \% against hyphenation)
         grep -qE "^\.B (\\\\%)?$k\$" <<<"$conf" || { echo "INI key $k not in CONFIGURATION FILE"; bad=1; }
     done
     grep -qF '.BI env. NAME' <<<"$conf" || { echo "INI key env.NAME not in CONFIGURATION FILE"; bad=1; }
     # the README's list is the one the page follows
     for k in crontabs user system shell timezone log_format log_level grace \
-        overlap clean_env no_reload percent_newline schedule command timeout \
-        workdir; do
+        overlap clean_env no_reload percent_newline output split_logs schedule \
+        command timeout workdir; do
         grep -qF "\`$k\`" "$REPO_DIR/README.md" || { echo "INI key $k is not in README.md any more"; bad=1; }
     done
     [ $bad -eq 0 ]

@@ -85,6 +85,8 @@ static void check_daemon(const struct config *c)
         CHECK(c->log_level <= LOG_LEVEL_DEBUG);
     if (c->set & OPT_SET_OVERLAP)
         CHECK(c->overlap <= OVERLAP_QUEUE);
+    if (c->set & OPT_SET_OUTPUT)
+        CHECK(c->output == LOG_OUTPUT_RECORDS || c->output == LOG_OUTPUT_RAW);
     if (c->set & OPT_SET_GRACE)
         CHECK(c->grace_ms >= 0);
 }
@@ -122,6 +124,8 @@ static void check_apply(const struct config *c)
           == ((c->set & OPT_SET_NO_NEW_PRIVS) ? c->no_new_privs : def.no_new_privs));
     CHECK(o.percent_newline
           == ((c->set & OPT_SET_PERCENT_NEWLINE) ? c->percent_newline : def.percent_newline));
+    CHECK(o.output == ((c->set & OPT_SET_OUTPUT) ? c->output : def.output));
+    CHECK(o.split_logs == ((c->set & OPT_SET_SPLIT_LOGS) ? c->split_logs : def.split_logs));
     CHECK(o.mode == def.mode && o.count == def.count && o.set == def.set);
     options_free(&o);
     options_free(&def);
@@ -143,7 +147,8 @@ static void check_same(const struct config *a, const struct config *b)
           && a->log_level == b->log_level && a->grace_ms == b->grace_ms
           && a->overlap == b->overlap && a->clean_env == b->clean_env
           && a->no_reload == b->no_reload && a->no_new_privs == b->no_new_privs
-          && a->percent_newline == b->percent_newline);
+          && a->percent_newline == b->percent_newline && a->output == b->output
+          && a->split_logs == b->split_logs);
     CHECKF(a->njobs == b->njobs, "%zu jobs, %zu with CRLF", a->njobs, b->njobs);
     for (size_t i = 0; i < a->njobs; i++) {
         const struct config_job *x = &a->jobs[i], *y = &b->jobs[i];

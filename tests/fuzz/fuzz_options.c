@@ -30,7 +30,7 @@
 
 #define MAX_WORDS 256
 #define PREFIX "CROND_LITE_"
-#define ALL_SET_BITS 0xffffu /* enum options_set_bit */
+#define ALL_SET_BITS 0x1fffffu /* enum options_set_bit */
 
 struct words {
     char *v[MAX_WORDS + 2]; /* NULL-terminated; argv has "crond-lite" first */
@@ -147,6 +147,11 @@ static void check_defaults(const struct options *o, const struct options *d)
     CHECK((s & OPT_SET_CLEAN_ENV) || o->clean_env == d->clean_env);
     CHECK((s & OPT_SET_NO_RELOAD) || o->no_reload == d->no_reload);
     CHECK((s & OPT_SET_NO_NEW_PRIVS) || o->no_new_privs == d->no_new_privs);
+    CHECK((s & OPT_SET_OUTPUT) || o->output == d->output);
+    CHECK((s & OPT_SET_SPLIT_LOGS) || o->split_logs == d->split_logs);
+    CHECK((s & OPT_SET_SYSTEM_FILES) || o->nsystem_files == 0);
+    CHECK((s & OPT_SET_RUN_PARTS) || o->nrun_parts == 0);
+    CHECK((s & OPT_SET_PERCENT_NEWLINE) || o->percent_newline == d->percent_newline);
     CHECK((s & OPT_SET_COUNT) || o->count == d->count);
     CHECK((s & OPT_SET_FROM) || o->from == NULL);
     CHECK((s & OPT_SET_TZ) || o->tz == NULL);
@@ -159,6 +164,7 @@ static void check_success(const struct options *o, const struct options *d,
     CHECK((int)o->log_format >= 0 && o->log_format <= LOG_FORMAT_JSON);
     CHECK((int)o->log_level >= 0 && o->log_level <= LOG_LEVEL_DEBUG);
     CHECK((int)o->overlap >= 0 && o->overlap <= OVERLAP_QUEUE);
+    CHECK((int)o->output >= 0 && o->output <= LOG_OUTPUT_RAW);
     CHECKF(o->count >= 1 && o->count <= 100000, "count %d", o->count);
     CHECKF(o->grace_ms >= 0, "grace %lld", (long long)o->grace_ms);
     check_files(o, argv, envp);
@@ -199,6 +205,8 @@ static void check_cli_wins(const struct options *o, const struct options *c)
     CHECK(!(s & OPT_SET_CLEAN_ENV) || o->clean_env == c->clean_env);
     CHECK(!(s & OPT_SET_NO_RELOAD) || o->no_reload == c->no_reload);
     CHECK(!(s & OPT_SET_NO_NEW_PRIVS) || o->no_new_privs == c->no_new_privs);
+    CHECK(!(s & OPT_SET_OUTPUT) || o->output == c->output);
+    CHECK(!(s & OPT_SET_SPLIT_LOGS) || o->split_logs == c->split_logs);
     CHECK(!(s & OPT_SET_COUNT) || o->count == c->count);
     CHECK(!(s & OPT_SET_FROM) || o->from == c->from);
     CHECK(!(s & OPT_SET_TZ) || o->tz == c->tz);

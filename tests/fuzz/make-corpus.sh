@@ -136,6 +136,8 @@ printf '[daemon]\nuser = a\0b\nsystem = yes\n  ; indented comment\n\tclean_env =
     put config edge-nul
 printf '[daemon]\nno equals here\npercent_newline = TRUE\ncommand = a ; b\n[job "x"]\nschedule = 0 0 * * * # not a comment\ncommand = a;b\n' |
     put config edge-comments
+printf '[daemon]\noutput = RAW\nsplit_logs = on\n' | put config edge-output-raw
+printf '[daemon]\noutput = passthrough\nsplit_logs = stderr\n' | put config edge-output-bad
 printf '' | put config edge-empty
 
 # ---------------------------------------------------------------- duration
@@ -317,6 +319,9 @@ opts all-long 13 --file=/a --config=/c.ini --user=app:staff --system --shell=/bi
     --clean-env --no-reload --no-new-privs
 opts all-short 10 -f /a -fb -c/c.ini -u 1000:1000 -s /bin/ash -zUTC
 opts clusters 3 -nf /x -nfPATH
+opts output 4 --output raw --split-logs --output=Records
+opts env-output 0 OUTPUT=RAW SPLIT_LOGS=yes
+opts err-output 2 --output passthrough
 opts next 8 --next '*/5 * * * *' --from 2026-03-08T01:30:00 --tz America/New_York --count 10
 opts list 2 -l --count=3
 opts next-twice 4 --next @daily --next @hourly

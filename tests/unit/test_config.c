@@ -110,13 +110,15 @@ static void test_daemon_every_key(void **state)
              "clean_env = on\n"
              "no_reload = 1\n"
              "no_new_privs = yes\n"
-             "percent_newline = true\n",
+             "percent_newline = true\n"
+             "output = Raw\n"
+             "split_logs = on\n",
              &c);
     assert_int_equal(c.set, OPT_SET_FILES | OPT_SET_USER | OPT_SET_SYSTEM | OPT_SET_SHELL |
                                 OPT_SET_TIMEZONE | OPT_SET_LOG_FORMAT | OPT_SET_LOG_LEVEL |
                                 OPT_SET_GRACE | OPT_SET_OVERLAP | OPT_SET_CLEAN_ENV |
                                 OPT_SET_NO_RELOAD | OPT_SET_NO_NEW_PRIVS |
-                                OPT_SET_PERCENT_NEWLINE);
+                                OPT_SET_PERCENT_NEWLINE | OPT_SET_OUTPUT | OPT_SET_SPLIT_LOGS);
     assert_string_equal(c.crontabs, "/a /b\t/c");
     assert_string_equal(c.user, "alice:staff");
     assert_true(c.system);
@@ -130,6 +132,8 @@ static void test_daemon_every_key(void **state)
     assert_true(c.no_reload);
     assert_true(c.no_new_privs);
     assert_true(c.percent_newline);
+    assert_int_equal(c.output, LOG_OUTPUT_RAW);
+    assert_true(c.split_logs);
     assert_int_equal(c.njobs, 0);
     config_free(&c);
 }
@@ -276,6 +280,9 @@ static const struct error_case error_cases[] = {
     {"[daemon]\nlog_level = loud\n", 2,
      "log_level: expected error, warn, info or debug, got 'loud'"},
     {"[daemon]\noverlap = never\n", 2, "overlap: expected skip, allow or queue, got 'never'"},
+    {"[daemon]\noutput = passthrough\n", 2, "output: expected records or raw, got 'passthrough'"},
+    {"[daemon]\nsplit_logs = stderr\n", 2,
+     "split_logs: expected true/false, yes/no, on/off or 1/0, got 'stderr'"},
     {"[daemon]\nshell = bin/sh\n", 2, "shell: expected an absolute path, got 'bin/sh'"},
     {"[daemon]\nshell = /bin/sh\nuser = a\nshell = /bin/bash\n", 4,
      "duplicate key 'shell' in [daemon] (first at line 2)"},
@@ -470,7 +477,8 @@ static void test_apply_fills_unset(void **state)
              "crontabs = /etc/a   /etc/b.d\n"
              "user = alice\nsystem = yes\nshell = /bin/bash\ntimezone = Asia/Tokyo\n"
              "log_format = json\nlog_level = warn\ngrace = 3s\noverlap = queue\n"
-             "clean_env = yes\nno_reload = yes\nno_new_privs = on\npercent_newline = yes\n",
+             "clean_env = yes\nno_reload = yes\nno_new_privs = on\npercent_newline = yes\n"
+             "output = raw\nsplit_logs = yes\n",
              &c);
     struct options o;
     options_defaults(&o);
@@ -490,6 +498,8 @@ static void test_apply_fills_unset(void **state)
     assert_true(o.no_reload);
     assert_true(o.no_new_privs);
     assert_true(o.percent_newline);
+    assert_int_equal(o.output, LOG_OUTPUT_RAW);
+    assert_true(o.split_logs);
     assert_int_equal(o.set, 0); /* left alone: a reload must know what the CLI set */
     assert_string_equal(c.crontabs, "/etc/a   /etc/b.d");
     config_free(&c);
@@ -501,7 +511,7 @@ static void test_apply_keeps_cli_and_env(void **state)
     (void)state;
     struct config c;
     parse_ok("[daemon]\ncrontabs = /ini\nshell = /bin/bash\ngrace = 3s\nclean_env = yes\n"
-             "log_level = debug\nlog_format = json\n",
+             "log_level = debug\nlog_format = json\noutput = raw\nsplit_logs = yes\n",
              &c);
     struct options o;
     options_defaults(&o);
@@ -510,8 +520,11 @@ static void test_apply_keeps_cli_and_env(void **state)
     o.shell = "/bin/zsh";
     o.clean_env = false;
     o.log_level = LOG_LEVEL_ERROR;
-    o.set = OPT_SET_FILES | OPT_SET_SHELL | OPT_SET_CLEAN_ENV | OPT_SET_LOG_LEVEL;
+    o.output = LOG_OUTPUT_RECORDS;
+    o.set = OPT_SET_FILES | OPT_SET_SHELL | OPT_SET_CLEAN_ENV | OPT_SET_LOG_LEVEL | OPT_SET_OUTPUT;
     assert_int_equal(config_apply(&c, &o), 0);
+    assert_int_equal(o.output, LOG_OUTPUT_RECORDS);
+    assert_true(o.split_logs);                    /* not set before: filled */
     assert_int_equal(o.nfiles, 1);
     assert_string_equal(o.files[0], "/cli");
     assert_string_equal(o.shell, "/bin/zsh");
@@ -521,7 +534,8 @@ static void test_apply_keeps_cli_and_env(void **state)
     assert_int_equal(o.log_format, LOG_FORMAT_JSON);
     assert_null(o.timezone);                      /* not in the file: default kept */
     assert_int_equal(o.overlap, OVERLAP_SKIP);
-    assert_int_equal(o.set, OPT_SET_FILES | OPT_SET_SHELL | OPT_SET_CLEAN_ENV | OPT_SET_LOG_LEVEL);
+    assert_int_equal(o.set, OPT_SET_FILES | OPT_SET_SHELL | OPT_SET_CLEAN_ENV | OPT_SET_LOG_LEVEL |
+                                OPT_SET_OUTPUT);
     config_free(&c);
 }
 

@@ -1,7 +1,11 @@
 /* Unit tests for log: exact text and JSON records (DESIGN.md section 7),
  * quoting and escaping, invalid UTF-8, level filtering, records cut at
  * LOG_RECORD_MAX that stay valid, and writes: EPIPE, slow readers, partial
- * writes, EAGAIN. Records go to temporary files and pipes and are read back. */
+ * writes, EAGAIN. Then the output modes (DESIGN.md section 9): routing to
+ * stdout and stderr with split logs, raw lines, batches that keep whole
+ * lines and the order of both streams (seen write by write through
+ * SOCK_SEQPACKET sockets), and each stream falling back on the other.
+ * Records go to temporary files, pipes and sockets and are read back. */
 #include "testutil.h"
 
 #include <ctype.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +56,24 @@ static char *sink_read(int fd, size_t *out_n)
             break;
         n += (size_t)r;
         assert_true(n < cap);
+    }
+    s[n] = '\0';
+    *out_n = n;
+    return s;
+}
+
+/* Everything in fd from offset 0, however large; *out_n its length. */
+static char *sink_read_big(int fd, size_t *out_n)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+    assert_true(end >= 0);
+    char *s = malloc((size_t)end + 1);
+    assert_non_null(s);
+    size_t n = 0;
+    while (n < (size_t)end) {
+        ssize_t r = pread(fd, s + n, (size_t)end - n, (off_t)n);
+        assert_true(r > 0);
+        n += (size_t)r;
     }
     s[n] = '\0';
     *out_n = n;
@@ -222,7 +245,7 @@ static void log_design_records(int fd, enum log_format f)
     log_int(&lg, "status", 0);
     log_int(&lg, "duration_ms", 1511);
     assert_int_equal(log_end(&lg), 0);
-    assert_int_equal(lg.write_errno, 0);
+    assert_int_equal(lg.sink[LOG_STREAM_OUT].write_errno, 0);
 }
 
 static void test_design_examples_text(void **state)
@@ -483,7 +506,7 @@ static void test_cut_drops_whole_fields(void **state)
 
 static int record_small(int fd)
 {
-    lg.fd = fd;
+    lg.sink[LOG_STREAM_OUT].fd = fd;
     log_begin(&lg, T0, LOG_LEVEL_ERROR, "x");
     return log_end(&lg);
 }
@@ -497,14 +520,14 @@ static void test_epipe_sets_write_errno(void **state)
     assert_int_equal(close(p[0]), 0);
     log_init(&lg, p[1], LOG_FORMAT_TEXT, LOG_LEVEL_INFO);
     assert_int_equal(record_small(p[1]), -1);
-    assert_int_equal(lg.write_errno, EPIPE);
+    assert_int_equal(lg.sink[LOG_STREAM_OUT].write_errno, EPIPE);
     assert_int_equal(record_small(p[1]), -1); /* still tried */
     assert_int_equal(close(p[1]), 0);
     assert_int_equal(record_small(-1), -1);   /* EBADF: the first error stays */
-    assert_int_equal(lg.write_errno, EPIPE);
+    assert_int_equal(lg.sink[LOG_STREAM_OUT].write_errno, EPIPE);
     int fd = sink_open();
     assert_int_equal(record_small(fd), 0);    /* later records still go out */
-    assert_int_equal(lg.write_errno, EPIPE);
+    assert_int_equal(lg.sink[LOG_STREAM_OUT].write_errno, EPIPE);
     sink_expect(fd, STAMP " level=error event=x\n");
 }
 
@@ -618,7 +641,7 @@ static void write_through_slow_pipe(bool prefill, bool nonblocking)
     if (nonblocking)
         assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
     assert_int_equal(record_large_with_alarms(p[1], go[1]), 0);
-    assert_int_equal(lg.write_errno, 0);
+    assert_int_equal(lg.sink[LOG_STREAM_OUT].write_errno, 0);
     assert_int_equal(close(p[1]), 0);
     assert_int_equal(close(go[1]), 0);
     assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -644,6 +667,399 @@ static void test_nonblocking_fd_waits(void **state)
     write_through_slow_pipe(true, true);
 }
 
+/* ---------------------------------------------------- routing, streams -- */
+
+static void test_route_table(void **state)
+{
+    (void)state;
+    static const struct {
+        bool split;
+        enum log_level level;
+        enum log_stream from, to;
+    } rows[] = {
+        {false, LOG_LEVEL_ERROR, LOG_STREAM_OUT, LOG_STREAM_OUT},
+        {false, LOG_LEVEL_WARN, LOG_STREAM_OUT, LOG_STREAM_OUT},
+        {false, LOG_LEVEL_INFO, LOG_STREAM_ERR, LOG_STREAM_OUT},
+        {false, LOG_LEVEL_DEBUG, LOG_STREAM_ERR, LOG_STREAM_OUT},
+        {true, LOG_LEVEL_ERROR, LOG_STREAM_OUT, LOG_STREAM_ERR},
+        {true, LOG_LEVEL_WARN, LOG_STREAM_OUT, LOG_STREAM_ERR},
+        {true, LOG_LEVEL_INFO, LOG_STREAM_OUT, LOG_STREAM_OUT},
+        {true, LOG_LEVEL_DEBUG, LOG_STREAM_OUT, LOG_STREAM_OUT},
+        {true, LOG_LEVEL_INFO, LOG_STREAM_ERR, LOG_STREAM_ERR},
+        {true, LOG_LEVEL_DEBUG, LOG_STREAM_ERR, LOG_STREAM_ERR},
+        {true, LOG_LEVEL_ERROR, LOG_STREAM_ERR, LOG_STREAM_ERR},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (log_route(rows[i].split, rows[i].level, rows[i].from) != rows[i].to)
+            fail_msg("row %zu: routed to %d", i,
+                     (int)log_route(rows[i].split, rows[i].level, rows[i].from));
+}
+
+static void test_output_names(void **state)
+{
+    (void)state;
+    assert_int_equal(log_output_from("records"), LOG_OUTPUT_RECORDS);
+    assert_int_equal(log_output_from("RAW"), LOG_OUTPUT_RAW);
+    assert_int_equal(log_output_from("passthrough"), -1);
+    assert_int_equal(log_output_from(""), -1);
+    assert_string_equal(log_output_name(LOG_OUTPUT_RECORDS), "records");
+    assert_string_equal(log_output_name(LOG_OUTPUT_RAW), "raw");
+}
+
+/* One record of each level, and a job.output of each stream. */
+static void records_of_every_kind(void)
+{
+    static const enum log_level levels[] = {LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN,
+                                            LOG_LEVEL_ERROR};
+    for (size_t i = 0; i < 4; i++) {
+        log_begin(&lg, T0, levels[i], "e");
+        assert_int_equal(log_end(&lg), 0);
+    }
+    log_begin_stream(&lg, T0, LOG_LEVEL_INFO, "job.output", LOG_STREAM_OUT);
+    log_str(&lg, "msg", "o");
+    assert_int_equal(log_end(&lg), 0);
+    log_begin_stream(&lg, T0, LOG_LEVEL_INFO, "job.output", LOG_STREAM_ERR);
+    log_str(&lg, "msg", "e");
+    assert_int_equal(log_end(&lg), 0);
+}
+
+static void test_split_sends_warn_and_job_stderr_to_stderr(void **state)
+{
+    (void)state;
+    for (int buffered = 0; buffered < 2; buffered++) {
+        int out = sink_open(), err = sink_open();
+        log_init(&lg, out, LOG_FORMAT_TEXT, LOG_LEVEL_DEBUG);
+        log_set_stderr(&lg, err);
+        log_set_split(&lg, true);
+        assert_int_equal(log_set_buffered(&lg, buffered ? 65536 : 0), 0);
+        records_of_every_kind();
+        assert_int_equal(log_set_buffered(&lg, 0), 0);
+        sink_expect(out, STAMP " level=debug event=e\n" STAMP " level=info event=e\n"
+                         STAMP " level=info event=job.output msg=o\n");
+        sink_expect(err, STAMP " level=warn event=e\n" STAMP " level=error event=e\n"
+                         STAMP " level=info event=job.output msg=e\n");
+    }
+}
+
+/* Without split logs a stderr fd changes nothing: every record on stdout. */
+static void test_without_split_everything_on_stdout(void **state)
+{
+    (void)state;
+    int out = sink_open(), err = sink_open();
+    log_init(&lg, out, LOG_FORMAT_JSON, LOG_LEVEL_INFO);
+    log_set_fallback(&lg, err);
+    log_set_stderr(&lg, err);
+    records_of_every_kind();
+    sink_expect(out, "{\"time\":\"" STAMP "\",\"level\":\"info\",\"event\":\"e\"}\n"
+                     "{\"time\":\"" STAMP "\",\"level\":\"warn\",\"event\":\"e\"}\n"
+                     "{\"time\":\"" STAMP "\",\"level\":\"error\",\"event\":\"e\"}\n"
+                     "{\"time\":\"" STAMP "\",\"level\":\"info\",\"event\":\"job.output\","
+                     "\"msg\":\"o\"}\n"
+                     "{\"time\":\"" STAMP "\",\"level\":\"info\",\"event\":\"job.output\","
+                     "\"msg\":\"e\"}\n");
+    sink_expect(err, "");
+}
+
+/* Like sink_expect, for bytes that may hold NUL. */
+static void sink_expect_mem(int fd, const char *want, size_t n)
+{
+    size_t got_n;
+    char *got = sink_read(fd, &got_n);
+    assert_int_equal(got_n, n);
+    assert_memory_equal(got, want, n);
+    free(got);
+    assert_int_equal(close(fd), 0);
+}
+
+/* Raw lines: the bytes as they are plus '\n', whatever the format and the
+ * level; longer than LOG_RAW_MAX: pieces, each with its '\n'. */
+static void test_raw_lines_exact(void **state)
+{
+    (void)state;
+    static char big[LOG_RAW_MAX * 2 + 10], want[sizeof big + 3];
+    memset(big, 'b', sizeof big);
+    memcpy(want, big, LOG_RAW_MAX);
+    want[LOG_RAW_MAX] = '\n';
+    memcpy(want + LOG_RAW_MAX + 1, big, LOG_RAW_MAX);
+    want[2 * LOG_RAW_MAX + 1] = '\n';
+    memcpy(want + 2 * LOG_RAW_MAX + 2, big, 10);
+    want[sizeof want - 1] = '\n';
+    static const char out_want[] = "a \"q\"\t\\\n\nn\0ul\n";
+    for (int buffered = 0; buffered < 2; buffered++) {
+        int out = sink_open(), err = sink_open();
+        log_init(&lg, out, LOG_FORMAT_JSON, LOG_LEVEL_ERROR);
+        log_set_stderr(&lg, err);
+        assert_int_equal(log_set_buffered(&lg, buffered ? 65536 : 0), 0);
+        assert_int_equal(log_raw(&lg, LOG_STREAM_OUT, "a \"q\"\t\\", 7), 0);
+        assert_int_equal(log_raw(&lg, LOG_STREAM_ERR, "e\xff\x01\r", 4), 0);
+        assert_int_equal(log_raw(&lg, LOG_STREAM_OUT, "", 0), 0);
+        assert_int_equal(log_raw(&lg, LOG_STREAM_OUT, "n\0ul", 4), 0);
+        assert_int_equal(log_raw(&lg, LOG_STREAM_ERR, big, sizeof big), 0);
+        assert_int_equal(log_set_buffered(&lg, 0), 0);
+        sink_expect_mem(out, out_want, sizeof out_want - 1);
+        size_t n;
+        char *got = sink_read(err, &n);
+        assert_int_equal(n, 5 + sizeof want);
+        assert_memory_equal(got, "e\xff\x01\r\n", 5);
+        assert_memory_equal(got + 5, want, sizeof want);
+        free(got);
+        assert_int_equal(close(err), 0);
+    }
+}
+
+/* Batches: nothing is written before a flush, until a line for the other
+ * stream comes; then what was buffered goes first, so both streams written
+ * to one file keep their order. */
+static void test_batch_keeps_order_of_both_streams(void **state)
+{
+    (void)state;
+    int fd = sink_open();
+    log_init(&lg, fd, LOG_FORMAT_TEXT, LOG_LEVEL_INFO);
+    log_set_stderr(&lg, fd);
+    log_set_split(&lg, true);
+    assert_int_equal(log_set_buffered(&lg, 65536), 0);
+    log_begin(&lg, T0, LOG_LEVEL_INFO, "a");
+    assert_int_equal(log_end(&lg), 0);
+    assert_int_equal(log_raw(&lg, LOG_STREAM_OUT, "b", 1), 0);
+    size_t n;
+    char *got = sink_read(fd, &n);
+    assert_int_equal(n, 0); /* all buffered */
+    free(got);
+    log_begin(&lg, T0, LOG_LEVEL_WARN, "c"); /* stderr: a and b go first */
+    assert_int_equal(log_end(&lg), 0);
+    got = sink_read(fd, &n);
+    assert_string_equal(got, STAMP " level=info event=a\nb\n");
+    free(got);
+    assert_int_equal(log_raw(&lg, LOG_STREAM_ERR, "d", 1), 0);
+    log_begin(&lg, T0, LOG_LEVEL_INFO, "e");
+    assert_int_equal(log_end(&lg), 0);
+    assert_int_equal(log_flush(&lg), 0);
+    assert_int_equal(log_set_buffered(&lg, 0), 0);
+    sink_expect(fd, STAMP " level=info event=a\nb\n" STAMP " level=warn event=c\nd\n" STAMP
+                " level=info event=e\n");
+}
+
+/* A SOCK_SEQPACKET socket keeps each write(2) a message of its own. A
+ * child records every message into a file, as a 4-byte length and its
+ * bytes, until the writer closes its end; so what each write held can be
+ * checked afterwards, without the socket's buffer limiting the test. */
+struct recorder {
+    int sock;   /* the writer's end */
+    int file;   /* the messages */
+    pid_t pid;
+};
+
+/* other: the writer's end of an earlier recorder, closed in this child so
+ * that the earlier one sees its end of file (-1: none). */
+static void recorder_start(struct recorder *r, int other)
+{
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    r->file = sink_open();
+    r->sock = sv[1];
+    r->pid = fork();
+    assert_true(r->pid >= 0);
+    if (r->pid == 0) {
+        static char msg[1 << 18];
+        ssize_t got;
+        close(sv[1]);
+        if (other >= 0)
+            close(other);
+        while ((got = recv(sv[0], msg, sizeof msg, 0)) > 0) {
+            uint32_t n = (uint32_t)got;
+            if (write(r->file, &n, sizeof n) != sizeof n || write(r->file, msg, (size_t)n) != got)
+                _exit(2);
+        }
+        _exit(got == 0 ? 0 : 3);
+    }
+    assert_int_equal(close(sv[0]), 0);
+}
+
+/* Closes the writer's end and waits for the child; returns the file. */
+static char *recorder_finish(struct recorder *r, size_t *out_n)
+{
+    int status;
+    assert_int_equal(close(r->sock), 0);
+    assert_int_equal(waitpid(r->pid, &status, 0), r->pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char *all = sink_read_big(r->file, out_n);
+    assert_int_equal(close(r->file), 0);
+    return all;
+}
+
+/* Line j of stream s: its length and byte differ from line to line (up to
+ * LOG_RAW_MAX), so a piece of another line cannot pass for it. */
+static size_t line_len(int s, int j)
+{
+    return (size_t)(j * 997 + s * 131) % LOG_RAW_MAX;
+}
+
+static char line_byte(int s, int j)
+{
+    return (char)((s == 0 ? 'a' : 'A') + j % 26);
+}
+
+/* Checks the messages of stream s: each holds whole lines and records
+ * only (a record is a line starting with the time stamp's '2'), at most
+ * max_msg bytes; the lines are the stream's, in order. Returns how many
+ * messages there were. */
+static int messages_check(const char *all, size_t len, int s, int nlines, size_t max_msg)
+{
+    int j = 0, nmsg = 0;
+    for (const char *m = all; m < all + len; nmsg++) {
+        uint32_t got;
+        memcpy(&got, m, sizeof got);
+        const char *p = m + sizeof got, *end = p + got;
+        m = end;
+        if (got == 0 || got > max_msg || end[-1] != '\n')
+            fail_msg("stream %d message %d: %u bytes", s, nmsg, (unsigned)got);
+        while (p < end) {
+            if (*p == '2') {
+                p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+                continue;
+            }
+            size_t n = line_len(s, j);
+            if (j >= nlines || n >= (size_t)(end - p) || p[n] != '\n')
+                fail_msg("stream %d line %d: not whole in message %d", s, j, nmsg);
+            for (size_t i = 0; i < n; i++)
+                if (p[i] != line_byte(s, j))
+                    fail_msg("stream %d line %d: byte %zu is '%c'", s, j, i, p[i]);
+            p += n + 1;
+            j++;
+        }
+    }
+    assert_int_equal(j, nlines);
+    return nmsg;
+}
+
+/* Lines of both streams, interleaved, with records among them: every
+ * write holds whole lines and records only (at most one batch), the lines
+ * of each stream arrive in order, and batches need far fewer writes than
+ * lines. Unbuffered, each line and record is a write of its own. */
+static void test_writes_hold_whole_lines(void **state)
+{
+    (void)state;
+    static char line[LOG_RAW_MAX];
+    enum { NLINES = 300, NERR = NLINES / 3, NREC = NLINES / 5 };
+    for (int buffered = 0; buffered < 2; buffered++) {
+        struct recorder out, err;
+        int count[2] = {0, 0};
+        recorder_start(&out, -1);
+        recorder_start(&err, out.sock);
+        log_init(&lg, out.sock, LOG_FORMAT_TEXT, LOG_LEVEL_INFO);
+        log_set_stderr(&lg, err.sock);
+        assert_int_equal(log_set_buffered(&lg, buffered ? 65536 : 0), 0);
+        for (int k = 0; k < NLINES; k++) {
+            for (int s = 0; s < (k % 3 == 0 ? 2 : 1); s++) {
+                int j = count[s]++;
+                memset(line, line_byte(s, j), line_len(s, j));
+                assert_int_equal(log_raw(&lg, (enum log_stream)s, line, line_len(s, j)), 0);
+            }
+            if (k % 5 == 0) {
+                log_begin(&lg, T0, LOG_LEVEL_INFO, "job.start");
+                assert_int_equal(log_end(&lg), 0);
+            }
+        }
+        assert_int_equal(log_set_buffered(&lg, 0), 0);
+        size_t n_out, n_err;
+        char *all_out = recorder_finish(&out, &n_out), *all_err = recorder_finish(&err, &n_err);
+        size_t max = buffered ? 65536 : LOG_RAW_MAX + 1;
+        int m_out = messages_check(all_out, n_out, 0, NLINES, max);
+        int m_err = messages_check(all_err, n_err, 1, NERR, max);
+        if (buffered) {
+            assert_true(m_out < NLINES / 2);
+        } else {
+            assert_int_equal(m_out, NLINES + NREC);
+            assert_int_equal(m_err, NERR);
+        }
+        free(all_out);
+        free(all_err);
+    }
+}
+
+/* A pipe whose reader is gone: every write is EPIPE. */
+static int broken_pipe(void)
+{
+    int p[2];
+    assert_true(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(close(p[0]), 0);
+    return p[1];
+}
+
+/* Split logs and a broken stderr: the record that failed, one daemon.error
+ * and everything later meant for stderr go to stdout; stdout is not broken
+ * (the daemon goes on). */
+static void test_broken_stderr_falls_back_to_stdout(void **state)
+{
+    (void)state;
+    int out = sink_open(), err = broken_pipe();
+    log_init(&lg, out, LOG_FORMAT_TEXT, LOG_LEVEL_INFO);
+    log_set_fallback(&lg, err);
+    log_set_stderr(&lg, err);
+    log_set_split(&lg, true);
+    assert_int_equal(log_set_buffered(&lg, 65536), 0);
+    log_begin(&lg, T0, LOG_LEVEL_INFO, "a");
+    assert_int_equal(log_end(&lg), 0);
+    log_begin(&lg, T0, LOG_LEVEL_WARN, "b");
+    assert_int_equal(log_end(&lg), 0);
+    assert_int_equal(log_flush(&lg), -1);
+    assert_int_equal(log_raw(&lg, LOG_STREAM_ERR, "c", 1), 0);
+    log_begin(&lg, T0, LOG_LEVEL_ERROR, "d");
+    assert_int_equal(log_end(&lg), 0);
+    assert_int_equal(log_set_buffered(&lg, 0), 0);
+    assert_int_equal(lg.sink[LOG_STREAM_ERR].write_errno, EPIPE);
+    assert_false(log_broken(&lg));
+    char want[512]; /* fds other than 1 and 2 are named by number */
+    snprintf(want, sizeof want,
+             STAMP " level=info event=a\n" STAMP " level=warn event=b\n" STAMP
+             " level=error event=daemon.error msg=\"cannot write to fd %d: Broken pipe; what was "
+             "meant for it goes to fd %d from now on\"\nc\n" STAMP " level=error event=d\n",
+             err, out);
+    sink_expect(out, want);
+    assert_int_equal(close(err), 0);
+}
+
+/* The stdout behaviour stays with split logs: on to stderr after one
+ * daemon.error, log_broken. When stderr breaks then too, there is nowhere
+ * left: writes fail at once, the first error of each stream stays. */
+static void test_broken_stdout_then_stderr(void **state)
+{
+    (void)state;
+    int out = broken_pipe(), err[2];
+    assert_int_equal(pipe(err), 0);
+    log_init(&lg, out, LOG_FORMAT_TEXT, LOG_LEVEL_INFO);
+    log_set_fallback(&lg, err[1]);
+    log_set_stderr(&lg, err[1]);
+    log_set_split(&lg, true);
+    log_begin(&lg, T0, LOG_LEVEL_INFO, "a");
+    assert_int_equal(log_end(&lg), -1);
+    assert_true(log_broken(&lg));
+    assert_int_equal(log_raw(&lg, LOG_STREAM_OUT, "b", 1), 0); /* on stderr now */
+    log_begin(&lg, T0, LOG_LEVEL_WARN, "c");
+    assert_int_equal(log_end(&lg), 0);
+    char buf[512], want[512];
+    ssize_t n = read(err[0], buf, sizeof buf - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    snprintf(want, sizeof want,
+             STAMP " level=info event=a\n" STAMP " level=error event=daemon.error msg=\"cannot "
+             "write log records to fd %d: Broken pipe; they go to fd %d from now on\"\nb\n" STAMP
+             " level=warn event=c\n", out, err[1]);
+    assert_string_equal(buf, want);
+    assert_int_equal(close(err[0]), 0); /* stderr breaks too */
+    for (int i = 0; i < 3; i++) {
+        log_begin(&lg, T0, i == 0 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "d");
+        assert_int_equal(log_end(&lg), -1);
+        assert_int_equal(log_raw(&lg, (enum log_stream)(i % 2), "e", 1), -1);
+    }
+    assert_int_equal(lg.sink[LOG_STREAM_OUT].write_errno, EPIPE);
+    assert_int_equal(lg.sink[LOG_STREAM_ERR].write_errno, EPIPE);
+    assert_false(lg.sink[LOG_STREAM_ERR].fell_back); /* stdout broke first */
+    assert_int_equal(close(err[1]), 0);
+    assert_int_equal(close(out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -662,6 +1078,15 @@ int main(void)
         cmocka_unit_test(test_partial_writes_to_a_slow_pipe),
         cmocka_unit_test(test_eintr_on_a_full_pipe),
         cmocka_unit_test(test_nonblocking_fd_waits),
+        cmocka_unit_test(test_route_table),
+        cmocka_unit_test(test_output_names),
+        cmocka_unit_test(test_split_sends_warn_and_job_stderr_to_stderr),
+        cmocka_unit_test(test_without_split_everything_on_stdout),
+        cmocka_unit_test(test_raw_lines_exact),
+        cmocka_unit_test(test_batch_keeps_order_of_both_streams),
+        cmocka_unit_test(test_writes_hold_whole_lines),
+        cmocka_unit_test(test_broken_stderr_falls_back_to_stdout),
+        cmocka_unit_test(test_broken_stdout_then_stderr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

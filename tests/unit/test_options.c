@@ -68,6 +68,8 @@ static void test_defaults(void **state)
     assert_false(o.clean_env);
     assert_false(o.no_reload);
     assert_false(o.no_new_privs);
+    assert_int_equal(o.output, LOG_OUTPUT_RECORDS);
+    assert_false(o.split_logs);
     assert_null(o.next_expr);
     assert_null(o.from);
     assert_null(o.tz);
@@ -148,6 +150,16 @@ static void check_no_new_privs(const struct options *o, const char *v)
     (void)v;
     assert_true(o->no_new_privs);
 }
+static void check_output(const struct options *o, const char *v)
+{
+    (void)v;
+    assert_int_equal(o->output, LOG_OUTPUT_RAW);
+}
+static void check_split_logs(const struct options *o, const char *v)
+{
+    (void)v;
+    assert_true(o->split_logs);
+}
 static void check_check(const struct options *o, const char *v)
 {
     (void)v;
@@ -212,6 +224,8 @@ static const struct option_case option_cases[] = {
     {"clean-env", 0, NULL, NULL, {NULL}, OPT_SET_CLEAN_ENV, true, check_clean_env},
     {"no-reload", 0, NULL, NULL, {NULL}, OPT_SET_NO_RELOAD, true, check_no_reload},
     {"no-new-privs", 0, NULL, NULL, {NULL}, OPT_SET_NO_NEW_PRIVS, true, check_no_new_privs},
+    {"output", 0, "raw", "records", {NULL}, OPT_SET_OUTPUT, true, check_output},
+    {"split-logs", 0, NULL, NULL, {NULL}, OPT_SET_SPLIT_LOGS, true, check_split_logs},
     {"check", 'n', NULL, NULL, {NULL}, 0, true, check_check},
     {"list", 'l', NULL, NULL, {NULL}, 0, true, check_list},
     {"next", 0, "*/5 * * * *", "@daily", {NULL}, 0, true, check_next},
@@ -385,6 +399,10 @@ static const struct env_error_case env_errors[] = {
     {"CROND_LITE_NO_RELOAD=y", "CROND_LITE_NO_RELOAD: expected 1/0"},
     {"CROND_LITE_CHECK=sure", "CROND_LITE_CHECK: expected 1/0"},
     {"CROND_LITE_LIST=enable", "CROND_LITE_LIST: expected 1/0"},
+    {"CROND_LITE_OUTPUT=passthrough",
+     "crond-lite: CROND_LITE_OUTPUT: expected records or raw, got 'passthrough'"},
+    {"CROND_LITE_SPLIT_LOGS=maybe",
+     "CROND_LITE_SPLIT_LOGS: expected 1/0, true/false, yes/no or on/off, got 'maybe'"},
 };
 
 static void test_env_bad_values(void **state)
@@ -607,6 +625,10 @@ static void test_bad_command_lines(void **state)
         {ARGV("--log-level=trace"),
          "--log-level: expected error, warn, info or debug, got 'trace'"},
         {ARGV("--overlap", "never"), "--overlap: expected skip, allow or queue, got 'never'"},
+        {ARGV("--output", "bogus"), "crond-lite: --output: expected records or raw, got 'bogus'"},
+        {ARGV("--output"), "--output needs an argument MODE (see --help)"},
+        {ARGV("--output="), "--output: expected MODE, got an empty value"},
+        {ARGV("--split-logs=yes"), "--split-logs takes no value (see --help)"},
         {ARGV("--grace", "5x"),
          "crond-lite: --grace: expected a duration like 90s, 5m, 1h30m: "
          "column 2: unknown unit 'x'"},
@@ -661,6 +683,15 @@ static void test_odd_but_valid_command_lines(void **state)
     assert_int_equal(o.grace_ms, 30000);
     expect_ok(ARGV("--log-level=error", "--log-level=info"), NULL, &o); /* last wins */
     assert_int_equal(o.log_level, LOG_LEVEL_INFO);
+    expect_ok(ARGV("--output=RAW", "--output", "Records"), NULL, &o);
+    assert_int_equal(o.output, LOG_OUTPUT_RECORDS);
+    /* --split-logs on the command line, false in the environment: on */
+    expect_ok(ARGV("--split-logs"), ENV("CROND_LITE_SPLIT_LOGS=false"), &o);
+    assert_true(o.split_logs);
+    expect_ok(NOARGS, ENV("CROND_LITE_SPLIT_LOGS=off", "CROND_LITE_OUTPUT=raw"), &o);
+    assert_false(o.split_logs);
+    assert_int_equal(o.output, LOG_OUTPUT_RAW);
+    assert_int_equal(o.set, OPT_SET_SPLIT_LOGS | OPT_SET_OUTPUT);
 }
 
 static void test_error_buffer_edge_cases(void **state)
@@ -717,7 +748,7 @@ static void test_usage(void **state)
     assert_non_null(strstr(u, "CROND_LITE_<OPTION>"));
     assert_non_null(strstr(u, "crond-lite --next EXPR [--from TIME] [--tz ZONE] [--count N]"));
     static const char *const defaults[] = {"[/etc/crontabs]", "[/bin/sh]", "[9s]", "[text]",
-                                           "[info]", "[skip]", "[5]"};
+                                           "[info]", "[skip]", "[5]", "[records]"};
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
         if (strstr(u, defaults[i]) == NULL)
             fail_msg("usage lacks the default %s", defaults[i]);

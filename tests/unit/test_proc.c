@@ -104,7 +104,8 @@ static int setup(void **state)
         return -1;
     log_init(&f->log, fileno(f->out), LOG_FORMAT_TEXT, LOG_LEVEL_DEBUG);
     f->host = (struct proc_host){&f->log, 200, f->chunk, sizeof f->chunk, on_exited, f,
-                                 environ, &f->self, "/bin/sh", false, false, 0};
+                                 environ, &f->self, "/bin/sh", false, false, 0,
+                                 LOG_OUTPUT_RECORDS};
     *state = f;
     return 0;
 }
@@ -340,6 +341,79 @@ static void test_signal_children(void **state)
     assert_false(proc_any_child());
 }
 
+/* The lines of text that are not records (records start with the time). */
+static void non_records(const char *text, char *out, size_t len)
+{
+    size_t n = 0;
+    for (const char *line = text; *line != '\0';) {
+        const char *nl = strchr(line, '\n');
+        size_t l = nl != NULL ? (size_t)(nl - line) + 1 : strlen(line);
+        if (strncmp(line, "20", 2) != 0 && n + l < len) {
+            memcpy(out + n, line, l);
+            n += l;
+        }
+        line += l;
+    }
+    out[n] = '\0';
+}
+
+/* Everything in a file from its start. */
+static const char *file_text(FILE *fp, char *buf, size_t len)
+{
+    ssize_t n = pread(fileno(fp), buf, len - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    return buf;
+}
+
+/* --output raw: the job's stdout lines as they are on the log's stdout,
+ * among the records and before job.exit, its stderr lines on the log's
+ * stderr; a last line without newline gets one. */
+static void test_raw_output(void **state)
+{
+    struct fixture *f = *state;
+    FILE *err = tmpfile();
+    char raw[256], errs[256];
+    assert_non_null(err);
+    log_set_stderr(&f->log, fileno(err));
+    f->host.output = LOG_OUTPUT_RAW;
+    struct proc p;
+    start(f, &p, "echo one; echo two >&2; echo 'a  \"b\" c=d'; echo; printf last", 0);
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    proc_release(&p, now_ms());
+    non_records(records(f), raw, sizeof raw);
+    assert_string_equal(raw, "one\na  \"b\" c=d\n\nlast\n");
+    assert_string_equal(file_text(err, errs, sizeof errs), "two\n");
+    expect_before(f, "event=job.start", "\none\n");
+    expect_before(f, "\nlast\n", "event=job.exit");
+    assert_null(strstr(f->text, "event=job.output"));
+    assert_int_equal(fclose(err), 0);
+}
+
+/* --split-logs in records mode: the job's stderr lines are job.output
+ * records on the log's stderr, everything else stays on its stdout. */
+static void test_split_records(void **state)
+{
+    struct fixture *f = *state;
+    FILE *err = tmpfile();
+    char errs[512];
+    assert_non_null(err);
+    log_set_stderr(&f->log, fileno(err));
+    log_set_split(&f->log, true);
+    struct proc p;
+    start(f, &p, "echo one; echo two >&2", 0);
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    proc_release(&p, now_ms());
+    expect_record(f, "event=job.output job=t.cron:1");
+    expect_record(f, " stream=stdout msg=one\n");
+    expect_record(f, "event=job.exit");
+    assert_null(strstr(f->text, "stream=stderr"));
+    file_text(err, errs, sizeof errs);
+    if (strstr(errs, " level=info event=job.output job=t.cron:1 pid=") == NULL
+        || strstr(errs, " stream=stderr msg=two\n") == NULL || strchr(errs, '\n')[1] != '\0')
+        fail_msg("stderr holds '%s'", errs);
+    assert_int_equal(fclose(err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +423,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_and_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drain_after_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spawn_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_output, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_records, setup, teardown),
         cmocka_unit_test(test_any_child),
         cmocka_unit_test(test_signal_children),
     };
