@@ -81,10 +81,17 @@ int cli_next(const struct cli_env *env)
     const struct options *o = env->opts;
     struct cronspec s;
     struct cronspec_error perr;
-    if (cronspec_parse(o->next_expr, &s, &perr) != 0) {
+    struct cronspec_warnings warns;
+    /* '~' values from the expression alone: a job's own come from its whole
+     * line (schedule and command), as --list shows them */
+    struct cronspec_opts co = {cronspec_seed(o->next_expr, strlen(o->next_expr)), &warns};
+    if (cronspec_parse(o->next_expr, &co, &s, &perr) != 0) {
         fprintf(env->err, PROG ": --next '%s': column %d: %s\n", o->next_expr, perr.col, perr.msg);
         return 1;
     }
+    for (size_t i = 0; i < warns.n; i++)
+        fprintf(env->err, PROG ": --next '%s': column %d: warning: %s\n", o->next_expr,
+                warns.items[i].col, warns.items[i].msg);
     const struct zone *z = next_zone(env);
     if (z == NULL)
         return 1;

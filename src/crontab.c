@@ -15,7 +15,11 @@
  * CRON_TZ) and the SHELL and CRON_TZ values in force live in the crontab's
  * arena, one allocation for many; entries point to the shared ones. Equal
  * schedules are one struct cronspec, interned per file: a crontab of 1,000
- * hourly jobs holds one. */
+ * hourly jobs holds one (schedules with '~' are equal only with the same
+ * values drawn).
+ *
+ * Warnings (DIAG_WARNING, a schedule's own from cronspec) never reject a
+ * line. */
 #include "crond/crontab.h"
 
 #include <limits.h>
@@ -66,6 +70,8 @@ struct parser {
 /* What a job line was found to hold, as parts of the line. */
 struct job {
     struct cronspec spec;
+    uint64_t seed;      /* of its random choices: cronspec_seed of the line */
+    struct cronspec_warnings warns;  /* the schedule's, columns from the schedule */
     struct span sched;  /* schedule as written */
     struct span user;   /* --system user column */
     struct span cmd;    /* command */
@@ -130,6 +136,17 @@ static bool span_is(const char *s, struct span sp, const char *word)
 /* Diagnostics                                                              */
 /* ------------------------------------------------------------------------ */
 
+static int note(struct parser *p, enum diag_severity sev, size_t off, const char *fmt,
+                va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int note(struct parser *p, enum diag_severity sev, size_t off, const char *fmt,
+                va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return diag_add(&p->out->diags, sev, NULL, p->line, (int)off + 1, "%s", msg);
+}
+
 /* Records a problem at offset off of the current line. Returns 1 (the line
  * is rejected) or -1 when out of memory, so callers can return it as is. */
 static int reject(struct parser *p, size_t off, const char *fmt, ...)
@@ -137,14 +154,25 @@ static int reject(struct parser *p, size_t off, const char *fmt, ...)
 
 static int reject(struct parser *p, size_t off, const char *fmt, ...)
 {
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = note(p, DIAG_ERROR, off, fmt, ap);
     va_end(ap);
-    if (diag_add(&p->out->diags, DIAG_ERROR, NULL, p->line, (int)off + 1, "%s", msg) != 0)
-        return -1;
-    return 1;
+    return rc != 0 ? -1 : 1;
+}
+
+/* Records a warning at offset off: the line stays. Returns 0, or -1 when
+ * out of memory. */
+static int warning(struct parser *p, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int warning(struct parser *p, size_t off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = note(p, DIAG_WARNING, off, fmt, ap);
+    va_end(ap);
+    return rc != 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -378,14 +406,17 @@ static int reading_before(struct parser *p, size_t off, size_t end, struct job *
 {
     struct cronspec_error err = {0, ""};
     struct cronspec spec;
+    struct cronspec_warnings warns;
+    struct cronspec_opts co = {j->seed, &warns};
     size_t rest;
     char saved = p->buf[end];
     p->buf[end] = '\0';
-    int r = cronspec_parse_prefix(p->buf + off, &spec, &rest, &err);
+    int r = cronspec_parse_prefix(p->buf + off, &co, &spec, &rest, &err);
     p->buf[end] = saved;
     if (r != 0)
         return -1;
     j->spec = spec;
+    j->warns = warns;
     sched_span(p->buf, off, off + rest, &j->sched);
     return 0;
 }
@@ -449,7 +480,11 @@ static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
     struct cronspec_error err = {0, ""};
     size_t rest;
     memset(j, 0, sizeof *j);
-    if (cronspec_parse_prefix(p->buf + off, &j->spec, &rest, &err) != 0)
+    /* the job's text, not its file or line: the same '~' values and delay
+     * for the same job wherever it is */
+    j->seed = cronspec_seed(p->buf + off, n - off);
+    struct cronspec_opts co = {j->seed, &j->warns};
+    if (cronspec_parse_prefix(p->buf + off, &co, &j->spec, &rest, &err) != 0)
         return schedule_error(p, n, off, &err);
     rest += off;
     sched_span(p->buf, off, rest, &j->sched);
@@ -459,6 +494,20 @@ static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
             return r;
     }
     return command_scan(p, n, rest, j);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Warnings about a job line                                                */
+/* ------------------------------------------------------------------------ */
+
+static int job_warn(struct parser *p, size_t off, const struct job *j)
+{
+    for (size_t i = 0; i < j->warns.n; i++) {
+        const struct cronspec_error *w = &j->warns.items[i];
+        if (warning(p, off + (size_t)w->col - 1, "%s", w->msg) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -531,11 +580,18 @@ static const struct crontab_env *entry_env(struct parser *p, const struct span *
 /* ------------------------------------------------------------------------ */
 
 /* A schedule as an entry holds it: the parsed form and the text (blanks
- * collapsed), one per distinct text in a crontab. */
+ * collapsed), one per distinct text and random values in a crontab. */
 struct sched_text {
     struct cronspec spec;
+    uint64_t seed;      /* the seed of its '~' values, 0 without any */
     char text[];
 };
+
+/* The interning key: text, and the seed of random values. */
+static uint64_t intern_hash(const char *text, uint64_t seed)
+{
+    return util_hash(util_hash_str(UTIL_HASH_INIT, text), &seed, sizeof seed);
+}
 
 /* Doubles the table when it is half full. Returns 0 or -1. */
 static int specs_grow(struct parser *p)
@@ -550,7 +606,8 @@ static int specs_grow(struct parser *p)
     for (size_t i = 0; i < p->cap_specs; i++) {
         if (p->specs[i] == NULL)
             continue;
-        size_t k = (size_t)util_hash_str(UTIL_HASH_INIT, p->specs[i]->text) & (cap - 1);
+        const struct sched_text *st = p->specs[i];
+        size_t k = (size_t)intern_hash(st->text, st->seed) & (cap - 1);
         while (t[k] != NULL)
             k = (k + 1) & (cap - 1);
         t[k] = p->specs[i];
@@ -562,24 +619,29 @@ static int specs_grow(struct parser *p)
 }
 
 /* Sets e's spec and schedule text: the crontab's copy of a schedule with
- * the same text (which parses the same), or a new one. Returns 0 or -1. */
+ * the same text (which parses the same) and the same drawn values, or a new
+ * one. Returns 0 or -1. */
 static int sched_intern(struct parser *p, struct util_arena *a, const struct job *j,
                         struct crontab_entry *e)
 {
     char text[256];
     size_t n = collapse_blanks(p->buf + j->sched.off, j->sched.len, text, sizeof text);
+    uint64_t seed = (j->spec.flags & CRONSPEC_RANDOM) ? j->seed : 0;
     if (specs_grow(p) != 0)
         return -1;
-    size_t k = (size_t)util_hash_str(UTIL_HASH_INIT, text) & (p->cap_specs - 1);
-    for (; n < sizeof text && p->specs[k] != NULL; k = (k + 1) & (p->cap_specs - 1))
-        if (strcmp(p->specs[k]->text, text) == 0)
+    size_t k = (size_t)intern_hash(text, seed) & (p->cap_specs - 1);
+    for (; n < sizeof text && p->specs[k] != NULL; k = (k + 1) & (p->cap_specs - 1)) {
+        const struct sched_text *o = p->specs[k];
+        if (strcmp(o->text, text) == 0 && o->seed == seed)
             break;
+    }
     const struct sched_text *st = n < sizeof text ? p->specs[k] : NULL;
     if (st == NULL) {
         struct sched_text *copy = util_arena_alloc(a, sizeof *copy + j->sched.len + 1);
         if (copy == NULL)
             return -1;
         copy->spec = j->spec;
+        copy->seed = seed;
         collapse_blanks(p->buf + j->sched.off, j->sched.len, copy->text, j->sched.len + 1);
         if (n < sizeof text) { /* longer ones are rare: not interned */
             p->specs[k] = copy;
@@ -630,6 +692,8 @@ static int job_parse(struct parser *p, size_t n, size_t off, const struct span *
     int r = job_scan(p, n, off, &j);
     if (r != 0)
         return r;
+    if (job_warn(p, off, &j) != 0)
+        return -1;
     return entry_add(p, &j, zone);
 }
 

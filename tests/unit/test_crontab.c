@@ -415,6 +415,94 @@ static void test_percent_newline(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Drop-in syntax of other crons (DESIGN.md section 9)                      */
+/* ------------------------------------------------------------------------ */
+
+/* cronie's '-': the entry's spec says QUIET, in every schedule form and
+ * after a CRON_TZ= prefix; the schedule text keeps the '-'. */
+static void test_quiet_jobs(void **state)
+{
+    (void)state;
+    struct crontab t = parse("-*/5 * * * * five\n"
+                             "-@daily daily\n"
+                             "CRON_TZ=UTC -@reboot boot\n"
+                             "-@every 90s every\n"
+                             "-*/10 * * * * * * seconds\n"
+                             "-0 0 1 1 * 2030 year\n"
+                             "*/5 * * * * loud\n", 0);
+    assert_int_equal(t.nentries, 7);
+    expect_entry(&t, 0, 1, 1, "-*/5 * * * *", "five");
+    expect_entry(&t, 2, 3, 13, "-@reboot", "boot");
+    assert_string_equal(t.entries[2].env->tz, "UTC");
+    expect_entry(&t, 4, 5, 1, "-*/10 * * * * * *", "seconds");
+    expect_entry(&t, 5, 6, 1, "-0 0 1 1 * 2030", "year");
+    for (size_t i = 0; i < 6; i++)
+        if (!(t.entries[i].spec->flags & CRONSPEC_QUIET))
+            fail_msg("line %d is not quiet", t.entries[i].line);
+    assert_false(t.entries[6].spec->flags & CRONSPEC_QUIET);
+    /* a '-' changes the flag and nothing else */
+    struct cronspec a = *t.entries[0].spec;
+    a.flags &= ~(unsigned)CRONSPEC_QUIET;
+    assert_memory_equal(&a, t.entries[6].spec, sizeof a);
+    assert_int_equal(t.entries[3].spec->every_ms, 90000);
+    crontab_free(&t);
+    t = parse("- * * * * * x\n", 1);
+    expect_diag(&t, 0, 1, 2, "expected a schedule right after '-' (cronie's mark for a job "
+                "whose start and end are logged at debug: -*/5 * * * * cmd)");
+    crontab_free(&t);
+}
+
+/* The minute a line's '~' draws, parsed alone with the seed of its text. */
+static int drawn_minute(const char *line)
+{
+    struct crontab t = parse(line, 0);
+    int m = __builtin_ctzll(t.entries[0].spec->min);
+    crontab_free(&t);
+    return m;
+}
+
+/* '~' values come from the job's text: the same on every line, in every
+ * file and on every run; blanks and '-' do not count; the command does. */
+static void test_random_from_job_text(void **state)
+{
+    (void)state;
+    struct crontab t = parse("~ 3 * * * backup\n"
+                             "# another line, another place\n"
+                             "~ 3 * * * backup\n"
+                             "~ 3 * * * other\n", 0);
+    assert_int_equal(t.nentries, 3);
+    const struct cronspec *a = t.entries[0].spec, *b = t.entries[1].spec, *c = t.entries[2].spec;
+    assert_true(a->min == b->min);
+    assert_true(a->flags & CRONSPEC_RANDOM);
+    /* each is what its text's seed draws */
+    for (size_t i = 0; i < t.nentries; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s %s", t.entries[i].schedule, t.entries[i].command);
+        struct cronspec want;
+        struct cronspec_error err = {0, ""};
+        struct cronspec_opts o = {cronspec_seed(line, strlen(line)), NULL};
+        assert_int_equal(cronspec_parse(t.entries[i].schedule, &o, &want, &err), 0);
+        assert_memory_equal(&want, t.entries[i].spec, sizeof want);
+    }
+    /* two texts, one schedule text: not one interned spec unless they drew
+     * the same (then it may be shared) */
+    assert_true(a->min == c->min || a != c);
+    crontab_free(&t);
+    int m = drawn_minute("~ 3 * * * backup\n");
+    assert_int_equal(drawn_minute("  ~\t3 *  * *   backup  \n"), m);
+    assert_int_equal(drawn_minute("-~ 3 * * * backup\n"), m);
+    assert_int_equal(drawn_minute("CRON_TZ=Asia/Tokyo ~ 3 * * * backup\n"), m);
+    /* over many commands the minutes spread */
+    uint64_t seen = 0;
+    for (int i = 0; i < 200; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "~ 3 * * * job-%d\n", i);
+        seen |= UINT64_C(1) << drawn_minute(line);
+    }
+    assert_true(__builtin_popcountll(seen) > 40);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -596,6 +684,8 @@ int main(void)
         cmocka_unit_test(test_no_user_column_without_system),
         cmocka_unit_test(test_percent_literal_by_default),
         cmocka_unit_test(test_percent_newline),
+        cmocka_unit_test(test_quiet_jobs),
+        cmocka_unit_test(test_random_from_job_text),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_error_column_after_inline_tz),
         cmocka_unit_test(test_nul_byte),

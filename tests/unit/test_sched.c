@@ -38,7 +38,7 @@ struct fixture {
 static struct sched_job *make(struct fixture *f, int i, const char *expr, enum overlap_policy p)
 {
     struct cronspec_error err;
-    if (cronspec_parse(expr, &f->spec[i], &err) != 0)
+    if (cronspec_parse(expr, NULL, &f->spec[i], &err) != 0)
         fail_msg("%s: %s", expr, err.msg);
     f->job[i] = (struct sched_job){.spec = &f->spec[i], .zone = utc, .overlap = p};
     return &f->job[i];
@@ -291,7 +291,7 @@ static void test_heap_order_many(void **state)
         seed = seed * 1103515245u + 12345u;
         snprintf(expr, sizeof expr, "%u %u * * *", (seed >> 8) % 60, (seed >> 16) % 24);
         struct cronspec_error err;
-        assert_int_equal(cronspec_parse(expr, &specs[i], &err), 0);
+        assert_int_equal(cronspec_parse(expr, NULL, &specs[i], &err), 0);
         jobs[i] = (struct sched_job){.spec = &specs[i], .zone = utc, .overlap = OVERLAP_ALLOW};
         assert_int_equal(sched_add(&s, &jobs[i], T0), 0);
     }
