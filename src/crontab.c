@@ -15,13 +15,14 @@
  * CRON_TZ) and the SHELL and CRON_TZ values in force live in the crontab's
  * arena, one allocation for many; entries point to the shared ones. Equal
  * schedules are one struct cronspec, interned per file: a crontab of 1,000
- * hourly jobs holds one (schedules with '~' are equal only with the same
- * values drawn).
+ * hourly jobs holds one (schedules with '~' or a RANDOM_DELAY are equal
+ * only with the same values drawn).
  *
- * Warnings (DIAG_WARNING, a schedule's own from cronspec) never reject a
- * line. */
+ * Warnings (DIAG_WARNING) never reject a line: a schedule's own (from
+ * cronspec) and a bad RANDOM_DELAY. */
 #include "crond/crontab.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -38,6 +39,8 @@
 #define CRONTAB_VARS_MAX 1024
 /* How much of the offending text a message quotes. */
 #define QUOTE_MAX 40
+/* RANDOM_DELAY at most a year, in minutes (cronie's unit). */
+#define RANDOM_DELAY_MAX 525600
 
 /* ------------------------------------------------------------------------ */
 /* Parser state                                                             */
@@ -61,6 +64,7 @@ struct parser {
     char *shell;                             /* SHELL in force (arena), NULL: default */
     char *tz;                                /* CRON_TZ in force (arena), NULL: default */
     int tz_line, tz_col;                     /* where that CRON_TZ value was written */
+    uint32_t delay_min;                      /* RANDOM_DELAY in force (minutes), 0: none */
     const struct sched_text **specs;         /* interned schedules, open addressing */
     uint32_t *var_slots;                     /* name hash -> slot + 1 in vars (0: free);
                                               * 2 * CRONTAB_VARS_MAX of them */
@@ -333,6 +337,25 @@ static int value_scan(struct parser *p, const char *s, size_t n, size_t at, stru
     return 0;
 }
 
+/* cronie's RANDOM_DELAY=N: the later calendar jobs start up to N minutes
+ * late (a whole number; empty is none). A bad value is a warning and no
+ * delay: the variable still goes into the environment, as cronie has it. */
+static int random_delay_set(struct parser *p, const char *s, struct span val)
+{
+    uint32_t v = 0;
+    size_t k = 0;
+    p->delay_min = 0;
+    for (; k < val.len && isdigit((unsigned char)s[val.off + k]) && v <= RANDOM_DELAY_MAX; k++)
+        v = v * 10 + (uint32_t)(s[val.off + k] - '0');
+    if (k == val.len && v <= RANDOM_DELAY_MAX) {
+        p->delay_min = v;
+        return 0;
+    }
+    return warning(p, val.off, "RANDOM_DELAY: expected a whole number of minutes from 0 to %d, "
+                   "got '%.*s': the jobs after it start without a delay", RANDOM_DELAY_MAX,
+                   (int)(val.len > QUOTE_MAX ? QUOTE_MAX : val.len), s + val.off);
+}
+
 /* NAME [blanks] "=" [blanks] VALUE, with eq the offset of the '='. */
 static int var_parse(struct parser *p, const char *s, size_t n, struct span name, size_t eq)
 {
@@ -352,6 +375,8 @@ static int var_parse(struct parser *p, const char *s, size_t n, struct span name
         return reject(p, name.off, "too many variables: expected at most %d names",
                       CRONTAB_VARS_MAX);
     if (span_is(s, name, "SHELL") && value_store(p, &p->shell, s, val) != 0)
+        return -1;
+    if (span_is(s, name, "RANDOM_DELAY") && random_delay_set(p, s, val) != 0)
         return -1;
     return env_set(p, s, name, val);
 }
@@ -580,17 +605,19 @@ static const struct crontab_env *entry_env(struct parser *p, const struct span *
 /* ------------------------------------------------------------------------ */
 
 /* A schedule as an entry holds it: the parsed form and the text (blanks
- * collapsed), one per distinct text and random values in a crontab. */
+ * collapsed), one per distinct text, delay and random values in a crontab. */
 struct sched_text {
     struct cronspec spec;
     uint64_t seed;      /* the seed of its '~' values, 0 without any */
     char text[];
 };
 
-/* The interning key: text, and the seed of random values. */
-static uint64_t intern_hash(const char *text, uint64_t seed)
+/* The interning key: text, delay, and the seed of random values. */
+static uint64_t intern_hash(const char *text, uint32_t delay_s, uint64_t seed)
 {
-    return util_hash(util_hash_str(UTIL_HASH_INIT, text), &seed, sizeof seed);
+    uint64_t h = util_hash_str(UTIL_HASH_INIT, text);
+    h = util_hash(h, &delay_s, sizeof delay_s);
+    return util_hash(h, &seed, sizeof seed);
 }
 
 /* Doubles the table when it is half full. Returns 0 or -1. */
@@ -607,7 +634,7 @@ static int specs_grow(struct parser *p)
         if (p->specs[i] == NULL)
             continue;
         const struct sched_text *st = p->specs[i];
-        size_t k = (size_t)intern_hash(st->text, st->seed) & (cap - 1);
+        size_t k = (size_t)intern_hash(st->text, st->spec.delay_s, st->seed) & (cap - 1);
         while (t[k] != NULL)
             k = (k + 1) & (cap - 1);
         t[k] = p->specs[i];
@@ -627,12 +654,13 @@ static int sched_intern(struct parser *p, struct util_arena *a, const struct job
     char text[256];
     size_t n = collapse_blanks(p->buf + j->sched.off, j->sched.len, text, sizeof text);
     uint64_t seed = (j->spec.flags & CRONSPEC_RANDOM) ? j->seed : 0;
+    uint32_t delay = j->spec.delay_s;
     if (specs_grow(p) != 0)
         return -1;
-    size_t k = (size_t)intern_hash(text, seed) & (p->cap_specs - 1);
+    size_t k = (size_t)intern_hash(text, delay, seed) & (p->cap_specs - 1);
     for (; n < sizeof text && p->specs[k] != NULL; k = (k + 1) & (p->cap_specs - 1)) {
         const struct sched_text *o = p->specs[k];
-        if (strcmp(o->text, text) == 0 && o->seed == seed)
+        if (strcmp(o->text, text) == 0 && o->spec.delay_s == delay && o->seed == seed)
             break;
     }
     const struct sched_text *st = n < sizeof text ? p->specs[k] : NULL;
@@ -694,6 +722,10 @@ static int job_parse(struct parser *p, size_t n, size_t off, const struct span *
         return r;
     if (job_warn(p, off, &j) != 0)
         return -1;
+    /* RANDOM_DELAY: whole seconds in [0, N minutes), drawn once per job;
+     * @reboot and @every have no calendar time to delay */
+    if (j.spec.kind == CRONSPEC_CALENDAR && p->delay_min > 0)
+        j.spec.delay_s = cronspec_pick(j.seed, CRONSPEC_PICK_DELAY, p->delay_min * 60);
     return entry_add(p, &j, zone);
 }
 

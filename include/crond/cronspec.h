@@ -69,6 +69,8 @@ struct cronspec {
     uint8_t dow_nth[7];                    /* [n] bit k: k-th weekday n (FRI#3) */
     uint64_t year[CRONSPEC_YEAR_WORDS];    /* bit y-1970, unless YEAR_ANY */
     int64_t every_ms;                      /* @every interval */
+    uint32_t delay_s;                      /* RANDOM_DELAY: every fire time is this much
+                                            * later (set by crontab, 0 from cronspec_parse) */
 };
 
 struct cronspec_error {

@@ -99,6 +99,7 @@ static void check_spec(const struct cronspec *s)
         return;
     CHECK(s->kind == CRONSPEC_CALENDAR);
     CHECK(s->flags < (1u << 10));
+    CHECK(s->delay_s == 0); /* only crontab sets a delay */
     CHECK(s->sec != 0 && s->sec >> 60 == 0);
     CHECK((s->flags & CRONSPEC_SECONDS) || s->sec == 1);
     CHECK(s->min != 0 && s->min >> 60 == 0);

@@ -16,7 +16,8 @@
  *   schedule and command are non-empty, without leading or trailing blanks;
  *   the schedule has its blanks collapsed and parses alone (cronspec_parse,
  *   seeded with cronspec_seed of the line from the schedule on) to the
- *   entry's spec;
+ *   entry's spec, but for its delay (RANDOM_DELAY), which is below a year
+ *   and only on calendar schedules;
  *   a user (non-empty, one word) exactly with --system; stdin text only with
  *   percent_newline, and then ending in '\n'; without percent_newline the
  *   command is a substring of its line; SHELL and CRON_TZ non-empty when
@@ -98,6 +99,7 @@ static void check_entry(const struct crontab_entry *e, const struct crontab_opts
     CHECKF(cronspec_parse(e->schedule, &co, &spec, &err) == 0, "schedule '%s': %s", e->schedule,
            err.msg);
     CHECKF(spec_equal(&spec, e->spec), "schedule '%s' parses differently alone", e->schedule);
+    CHECK(e->spec->delay_s < 366u * 86400 && (e->spec->delay_s == 0 || e->spec->kind == CRONSPEC_CALENDAR));
     CHECK(e->spec->kind == CRONSPEC_CALENDAR || e->spec->kind == CRONSPEC_REBOOT
           || e->spec->kind == CRONSPEC_EVERY);
     check_trimmed(e->command);
@@ -140,6 +142,7 @@ static void check_same(const struct crontab *a, const struct crontab *b)
         const struct crontab_entry *x = &a->entries[i], *y = &b->entries[i];
         CHECKF(x->line == y->line && x->col == y->col && x->env->tz_line == y->env->tz_line
                    && x->env->tz_col == y->env->tz_col && spec_equal(x->spec, y->spec)
+                   && x->spec->delay_s == y->spec->delay_s
                    && fuzz_str_eq(x->schedule, y->schedule) && fuzz_str_eq(x->user, y->user)
                    && fuzz_str_eq(x->command, y->command) && fuzz_str_eq(x->input, y->input)
                    && fuzz_str_eq(x->env->shell, y->env->shell) && fuzz_str_eq(x->env->tz, y->env->tz)

@@ -502,6 +502,99 @@ static void test_random_from_job_text(void **state)
     assert_true(__builtin_popcountll(seen) > 40);
 }
 
+/* The delay of entry i. */
+static uint32_t delay_of(const struct crontab *t, size_t i)
+{
+    return t->entries[i].spec->delay_s;
+}
+
+/* RANDOM_DELAY: positional; calendar jobs after it get whole seconds in
+ * [0, N minutes) drawn from their text; @reboot and @every none; the jobs
+ * see the variable. */
+static void test_random_delay(void **state)
+{
+    (void)state;
+    struct crontab t = parse("0 1 * * * before\n"
+                             "RANDOM_DELAY=10\n"
+                             "0 3 * * * a\n"
+                             "@reboot boot\n"
+                             "@every 5m poll\n"
+                             "@daily d\n"
+                             "0 3 * * * a\n"
+                             "RANDOM_DELAY = '2'\n"
+                             "0 3 * * * a\n"
+                             "RANDOM_DELAY=\n"
+                             "0 3 * * * after\n"
+                             "RANDOM_DELAY=0\n"
+                             "0 3 * * * zero\n", 0);
+    assert_int_equal(t.nentries, 9);
+    assert_int_equal(delay_of(&t, 0), 0);
+    const char *a = "0 3 * * * a";
+    uint64_t seed = cronspec_seed(a, strlen(a));
+    assert_int_equal(delay_of(&t, 1), cronspec_pick(seed, CRONSPEC_PICK_DELAY, 600));
+    assert_int_equal(delay_of(&t, 2), 0); /* @reboot */
+    assert_int_equal(delay_of(&t, 3), 0); /* @every */
+    assert_true(delay_of(&t, 4) < 600);
+    assert_int_equal(delay_of(&t, 5), delay_of(&t, 1)); /* same text, same delay */
+    assert_int_equal(delay_of(&t, 6), cronspec_pick(seed, CRONSPEC_PICK_DELAY, 120));
+    assert_int_equal(delay_of(&t, 7), 0);
+    assert_int_equal(delay_of(&t, 8), 0);
+    /* a delayed schedule is not the undelayed one's spec */
+    assert_true(t.entries[0].spec != t.entries[1].spec || delay_of(&t, 1) == 0);
+    assert_string_equal(crontab_env_get(t.entries[1].env, "RANDOM_DELAY"), "10");
+    assert_string_equal(crontab_env_get(t.entries[6].env, "RANDOM_DELAY"), "2");
+    /* seconds, not minutes: over 200 jobs the delays spread over the hour */
+    char text[8192] = "RANDOM_DELAY=60\n";
+    for (int i = 0; i < 200; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "0 3 * * * job-%d\n", i);
+    crontab_free(&t);
+    t = parse(text, 0);
+    int off_minute = 0, late = 0;
+    for (size_t i = 0; i < t.nentries; i++) {
+        assert_true(delay_of(&t, i) < 3600);
+        off_minute += delay_of(&t, i) % 60 != 0;
+        late += delay_of(&t, i) >= 1800;
+    }
+    assert_true(off_minute > 150);
+    assert_in_range(late, 60, 140);
+    crontab_free(&t);
+}
+
+/* A bad RANDOM_DELAY is a warning and no delay; the variable stays. */
+static void test_random_delay_invalid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int col;
+    } rows[] = {
+        {"RANDOM_DELAY=abc", 14},
+        {"RANDOM_DELAY=-5", 14},
+        {"RANDOM_DELAY=5m", 14},
+        {"RANDOM_DELAY = 1.5", 16},
+        {"RANDOM_DELAY=525601", 14},
+        {"RANDOM_DELAY=99999999999999999999", 14},
+    };
+    for (size_t i = 0; i < UTIL_COUNT_OF(rows); i++) {
+        char text[128];
+        snprintf(text, sizeof text, "RANDOM_DELAY=30\n%s\n0 3 * * * x\n", rows[i].line);
+        struct crontab t = parse(text, 1);
+        assert_int_equal(t.nentries, 1);
+        assert_int_equal(delay_of(&t, 0), 0);
+        assert_int_equal(t.diags.n, 1);
+        assert_int_equal(t.diags.items[0].severity, DIAG_WARNING);
+        assert_int_equal(t.diags.items[0].line, 2);
+        assert_int_equal(t.diags.items[0].col, rows[i].col);
+        assert_non_null(strstr(t.diags.items[0].msg, "RANDOM_DELAY: expected a whole number of "
+                               "minutes from 0 to 525600, got '"));
+        assert_non_null(crontab_env_get(t.entries[0].env, "RANDOM_DELAY"));
+        crontab_free(&t);
+    }
+    struct crontab t = parse("RANDOM_DELAY=525600\n0 3 * * * x\n", 0);
+    assert_true(delay_of(&t, 0) < 525600u * 60);
+    crontab_free(&t);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -686,6 +779,8 @@ int main(void)
         cmocka_unit_test(test_percent_newline),
         cmocka_unit_test(test_quiet_jobs),
         cmocka_unit_test(test_random_from_job_text),
+        cmocka_unit_test(test_random_delay),
+        cmocka_unit_test(test_random_delay_invalid),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_error_column_after_inline_tz),
         cmocka_unit_test(test_nul_byte),
