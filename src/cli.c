@@ -138,9 +138,15 @@ int cli_check(const struct cli_env *env)
     struct loader_result r;
     int rc = load_all(env, &r);
     int status = rc != 0 || r.diags.nerrors > 0 ? 1 : 0;
-    if (status == 0)
+    size_t nwarn = r.diags.n - r.diags.nerrors;
+    /* warnings are no problems: they never change the exit status */
+    if (status == 0 && nwarn == 0)
         fprintf(env->out, "%zu file%s, %zu job%s: no problems\n", r.nfiles, r.nfiles == 1 ? "" : "s",
                 r.njobs, r.njobs == 1 ? "" : "s");
+    else if (status == 0)
+        fprintf(env->out, "%zu file%s, %zu job%s: no problems, %zu warning%s\n", r.nfiles,
+                r.nfiles == 1 ? "" : "s", r.njobs, r.njobs == 1 ? "" : "s", nwarn,
+                nwarn == 1 ? "" : "s");
     else
         fprintf(env->err, PROG ": %zu problem%s found\n", r.diags.nerrors, r.diags.nerrors == 1 ? "" : "s");
     loader_result_free(&r);

@@ -19,7 +19,9 @@
  * only with the same values drawn).
  *
  * Warnings (DIAG_WARNING) never reject a line: a schedule's own (from
- * cronspec) and a bad RANDOM_DELAY. */
+ * cronspec), a UTF-8 byte-order mark, a bad RANDOM_DELAY, and commands
+ * that were probably written for another cron ("\%", a first word that
+ * looks like a field). */
 #include "crond/crontab.h"
 
 #include <ctype.h>
@@ -525,6 +527,68 @@ static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
 /* Warnings about a job line                                                */
 /* ------------------------------------------------------------------------ */
 
+/* Words in [off, off + len). */
+static size_t count_words(const char *s, size_t off, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = off; i < off + len; n++)
+        i = skip_blanks(s, word_end(s, i, off + len), off + len);
+    return n;
+}
+
+/* A word of digits and "*,-/~" with a digit: one more field, it seems. */
+static bool field_like(const char *s, size_t from, size_t to)
+{
+    bool digit = false;
+    for (size_t i = from; i < to; i++) {
+        if (strchr("*,-/~", s[i]) == NULL && !isdigit((unsigned char)s[i]))
+            return false;
+        digit |= isdigit((unsigned char)s[i]) != 0;
+    }
+    return digit;
+}
+
+/* "0 0 * * * 2100 echo x": the command starts with a word that looks like
+ * one more field, but the longer reading did not parse (year 2100 is out
+ * of range), so it runs as part of the command. Says which field failed
+ * and why. Only for the command right after the schedule (no --system). */
+static int warn_number_word(struct parser *p, const struct job *j)
+{
+    char *s = p->buf;
+    size_t w = j->cmd.off, wend = word_end(s, w, j->cmd.off + j->cmd.len);
+    size_t nf = count_words(s, j->sched.off, j->sched.len);
+    bool macro = s[j->sched.off + (s[j->sched.off] == '-')] == '@';
+    if (p->opts->system || macro || nf >= 7 || !field_like(s, w, wend))
+        return 0;
+    struct cronspec spec;
+    struct cronspec_error err = {0, ""};
+    char saved = s[wend];
+    s[wend] = '\0';
+    int r = cronspec_parse(s + j->sched.off, NULL, &spec, &err);
+    s[wend] = saved;
+    int wlen = (int)(wend - w > QUOTE_MAX ? QUOTE_MAX : wend - w);
+    if (r == 0) /* it did read as a field: then nothing was left to run */
+        return warning(p, w, "the command is only '%.*s', which reads as the year of a %zu-field "
+                       "schedule: write the command after it", wlen, s + w, nf + 1);
+    return warning(p, w, "the command starts with '%.*s', not read as a schedule field: as %zu "
+                   "fields, %s (column %zu); fix that field if one is meant", wlen, s + w, nf + 1,
+                   err.msg, j->sched.off + (size_t)err.col);
+}
+
+/* "\%" is crontab(5)'s escape of a literal '%'; here '%' is literal
+ * already, so the backslash would reach the shell. */
+static int warn_backslash_percent(struct parser *p, const struct job *j)
+{
+    if (p->opts->percent_newline)
+        return 0;
+    const char *c = memmem(p->buf + j->cmd.off, j->cmd.len, "\\%", 2);
+    if (c == NULL)
+        return 0;
+    return warning(p, (size_t)(c - p->buf), "'\\%%' reaches the shell with its backslash: '%%' "
+                   "is literal here (as in busybox crond and supercronic), so write '%%' alone, "
+                   "or use --percent-newline to read '%%' as crontab(5) does");
+}
+
 static int job_warn(struct parser *p, size_t off, const struct job *j)
 {
     for (size_t i = 0; i < j->warns.n; i++) {
@@ -532,6 +596,8 @@ static int job_warn(struct parser *p, size_t off, const struct job *j)
         if (warning(p, off + (size_t)w->col - 1, "%s", w->msg) != 0)
             return -1;
     }
+    if (warn_number_word(p, j) != 0 || warn_backslash_percent(p, j) != 0)
+        return -1;
     return 0;
 }
 
@@ -774,6 +840,14 @@ static int raw_line(struct parser *p, const char *s, size_t n)
         return reject(p, (size_t)(nul - s), "unexpected NUL byte: expected text");
     memcpy(p->buf, s, n);
     p->buf[n] = '\0';
+    if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        /* blanks in its place: the rest parses as usual, and columns still
+         * count the bytes of the line */
+        memset(p->buf, ' ', 3);
+        if (warning(p, 0, "the file starts with a UTF-8 byte-order mark (bytes EF BB BF), "
+                    "ignored: save it as UTF-8 without a BOM") != 0)
+            return -1;
+    }
     return line_parse(p, n);
 }
 

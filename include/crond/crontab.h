@@ -16,8 +16,9 @@
  * its spec's delay_s; every variable but CRON_TZ goes into the jobs'
  * environment (SHELL and RANDOM_DELAY too, as cron does). Every problem of
  * the text is reported, not only the first; a line with an error yields no
- * entry, a warning (DIAG_WARNING: a bad RANDOM_DELAY, a schedule's own)
- * leaves it.
+ * entry, a warning (DIAG_WARNING: a UTF-8 byte-order mark, a bad
+ * RANDOM_DELAY, a schedule's own warnings, "\%" while '%' is literal, a
+ * command starting with what looks like a field) leaves it.
  */
 #ifndef CROND_CRONTAB_H
 #define CROND_CRONTAB_H

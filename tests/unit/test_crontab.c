@@ -325,7 +325,7 @@ static void test_longest_reading(void **state)
     struct crontab t = parse("0 0 * * * 2030 cmd\n"
                              "* * * * * echo hi\n"
                              "0 0 * * * 2030\n"
-                             "0 0 * * * 1999 cmd\n", 0);
+                             "0 0 * * * 1999 cmd\n", 1);
     assert_int_equal(t.nentries, 4);
     expect_entry(&t, 0, 1, 1, "0 0 * * * 2030", "cmd");
     expect_entry(&t, 1, 2, 1, "* * * * *", "echo hi");
@@ -333,6 +333,10 @@ static void test_longest_reading(void **state)
     expect_entry(&t, 2, 3, 1, "0 0 * * *", "2030");
     /* 1999 is a valid year: six fields */
     expect_entry(&t, 3, 4, 1, "0 0 * * * 1999", "cmd");
+    /* the only diag: line 3's command looks like a year (a warning) */
+    assert_int_equal(t.diags.n, 1);
+    assert_int_equal(t.diags.nerrors, 0);
+    assert_int_equal(t.diags.items[0].line, 3);
     crontab_free(&t);
 }
 
@@ -384,9 +388,11 @@ static void test_no_user_column_without_system(void **state)
 static void test_percent_literal_by_default(void **state)
 {
     (void)state;
-    struct crontab t = parse("0 0 * * * date +%Y-%m-%d \\% x\n", 0);
+    struct crontab t = parse("0 0 * * * date +%Y-%m-%d \\% x\n", 1);
     assert_string_equal(t.entries[0].command, "date +%Y-%m-%d \\% x");
     assert_null(t.entries[0].input);
+    /* "\%" is said: the shell gets the backslash (test_warnings) */
+    assert_int_equal(t.diags.nerrors, 0);
     crontab_free(&t);
 }
 
@@ -595,6 +601,76 @@ static void test_random_delay_invalid(void **state)
     crontab_free(&t);
 }
 
+/* Warnings leave the line; each has its column and says what to write. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool system, pct;
+        int col;                /* 0: no warning */
+        const char *msg_part;
+        const char *command;    /* of the one entry */
+    } rows[] = {
+        {"\xEF\xBB\xBF* * * * * cmd", false, false, 1,
+         "the file starts with a UTF-8 byte-order mark (bytes EF BB BF), ignored: save it as "
+         "UTF-8 without a BOM", "cmd"},
+        {"\xEF\xBB\xBF" "A=1\n* * * * * cmd", false, false, 1, "byte-order mark", "cmd"},
+        {"0 0 * * * date +\\%Y", false, false, 17,
+         "'\\%' reaches the shell with its backslash: '%' is literal here (as in busybox crond "
+         "and supercronic), so write '%' alone, or use --percent-newline", "date +\\%Y"},
+        {"0 0 * * * date +\\%Y", false, true, 0, NULL, "date +%Y"},
+        {"0 16 */2 * sat cmd", false, false, 6, "(supercronic: either); for either, write 1-31/2",
+         "cmd"},
+        {"CRON_TZ=UTC 0 16 */2 * sat cmd", false, false, 18, "day of month '*/2'", "cmd"},
+        {"* * * * * * cmd", false, false, 11, "for a seconds field first, write 7 fields", "cmd"},
+        {"*/100 * * * * cmd", false, false, 3, "only 0 matches", "cmd"},
+        {"0 0 * * * 2100 echo x", false, false, 11,
+         "the command starts with '2100', not read as a schedule field: as 6 fields, year 2100 "
+         "out of range 1970-2099 (column 11); fix that field if one is meant", "2100 echo x"},
+        {"0 0 * * * 2030", false, false, 11,
+         "the command is only '2030', which reads as the year of a 6-field schedule: write the "
+         "command after it", "2030"},
+        {"* * * * * 5 cmd", false, false, 11, "year 5 out of range", "5 cmd"},
+        {"0 0 * * * */0 cmd", false, false, 11, "year: step 0 out of range", "*/0 cmd"},
+        {"0 3 * * * 2030 2100 echo", false, false, 16,
+         "as 7 fields, day of week 2030 out of range 0-7 (column 11)", "2100 echo"},
+        {"0 0 * * * echo 2100", false, false, 0, NULL, "echo 2100"},
+        {"0 0 * * * ./2100", false, false, 0, NULL, "./2100"},
+        {"0 0 * * * - x", false, false, 0, NULL, "- x"},
+        {"@daily 2100 x", false, false, 0, NULL, "2100 x"},
+        {"* * * * * * * 5 cmd", false, false, 0, NULL, "5 cmd"},
+        {"0 0 * * * 2100 root echo", true, false, 0, NULL, "root echo"},
+        {"0 0 29-L * * x", false, false, 0, NULL, "x"},
+    };
+    for (size_t i = 0; i < UTIL_COUNT_OF(rows); i++) {
+        struct crontab t = parse_opts(rows[i].text, strlen(rows[i].text), rows[i].system,
+                                      rows[i].pct, rows[i].col != 0 ? 1 : 0);
+        if (t.nentries != 1 || strcmp(t.entries[0].command, rows[i].command) != 0)
+            fail_msg("'%s': %zu entries, command '%s'", rows[i].text, t.nentries,
+                     t.nentries ? t.entries[0].command : "");
+        assert_int_equal(t.diags.nerrors, 0);
+        if (rows[i].col != 0) {
+            const struct diag *d = &t.diags.items[0];
+            if (t.diags.n != 1 || d->severity != DIAG_WARNING || d->line != 1
+                || d->col != rows[i].col || strstr(d->msg, rows[i].msg_part) == NULL)
+                fail_msg("'%s': %zu diags, first %d:%d '%s'; want 1:%d with '%s'", rows[i].text,
+                         t.diags.n, d->line, d->col, d->msg, rows[i].col, rows[i].msg_part);
+        }
+        crontab_free(&t);
+    }
+    /* after a BOM the columns still count its bytes */
+    struct crontab t = parse("\xEF\xBB\xBF" "0 0 32 * * x\n", 1);
+    assert_int_equal(t.diags.n, 2);
+    expect_diag(&t, 1, 1, 8, "day of month 32 out of range 1-31");
+    crontab_free(&t);
+    /* a BOM elsewhere is no BOM: an error as any other text */
+    t = parse("* * * * * a\n\xEF\xBB\xBF* * * * * b\n", 1);
+    assert_int_equal(t.diags.nerrors, 1);
+    assert_int_equal(t.diags.items[0].line, 2);
+    crontab_free(&t);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -781,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_random_from_job_text),
         cmocka_unit_test(test_random_delay),
         cmocka_unit_test(test_random_delay_invalid),
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_error_column_after_inline_tz),
         cmocka_unit_test(test_nul_byte),
