@@ -56,7 +56,7 @@ static int bench_next(const char *zone_name, double seconds)
     for (size_t i = 0; i < n; i++) {
         struct cronspec s;
         struct cronspec_error e;
-        if (cronspec_parse(exprs[i], &s, &e) != 0)
+        if (cronspec_parse(exprs[i], NULL, &s, &e) != 0)
             return fprintf(stderr, "%s: %s\n", exprs[i], e.msg), 1;
         double r = rate(&s, z, seconds);
         printf("next %-16s %-24s %10.0f calls/s\n", zone_name, exprs[i], r);

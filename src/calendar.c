@@ -216,11 +216,10 @@ static bool gap_fires(const struct cronspec *s, const struct zone_span *sp)
     return wall_next(s, skipped_from, skipped_to, &w);
 }
 
-enum calendar_status calendar_next(const struct cronspec *s, const struct zone *z,
-                                   int64_t after, int64_t *out_next)
+/* The next fire time of the schedule itself, without its delay. */
+static enum calendar_status undelayed_next(const struct cronspec *s, const struct zone *z,
+                                           int64_t after, int64_t *out_next)
 {
-    if (s->kind != CRONSPEC_CALENDAR)
-        return CALENDAR_NOT_CALENDAR;
     bool fixed = cronspec_is_fixed_time(s);
     int64_t t = after + 1;
     int64_t limit = search_limit(s, t + zone_offset_at(z, t));
@@ -248,6 +247,23 @@ enum calendar_status calendar_next(const struct cronspec *s, const struct zone *
             return CALENDAR_NEVER;
         t = sp.end;
     }
+}
+
+enum calendar_status calendar_next(const struct cronspec *s, const struct zone *z,
+                                   int64_t after, int64_t *out_next)
+{
+    if (s->kind != CRONSPEC_CALENDAR)
+        return CALENDAR_NOT_CALENDAR;
+    /* Delayed times are the undelayed ones shifted by a constant: the first
+     * one after `after` is the undelayed one after after - delay, plus the
+     * delay. So a run at base + delay is followed by the next base time
+     * after base, plus the delay, also across DST (the delay is UTC
+     * seconds, added after the zone's rules chose the base). */
+    int64_t d = s->delay_s;
+    enum calendar_status st = undelayed_next(s, z, after - d, out_next);
+    if (st == CALENDAR_OK)
+        *out_next += d;
+    return st;
 }
 
 int64_t calendar_next_every(int64_t every_ms, int64_t origin_ms, int64_t after_ms)

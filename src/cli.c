@@ -81,10 +81,17 @@ int cli_next(const struct cli_env *env)
     const struct options *o = env->opts;
     struct cronspec s;
     struct cronspec_error perr;
-    if (cronspec_parse(o->next_expr, &s, &perr) != 0) {
+    struct cronspec_warnings warns;
+    /* '~' values from the expression alone: a job's own come from its whole
+     * line (schedule and command), as --list shows them */
+    struct cronspec_opts co = {cronspec_seed(o->next_expr, strlen(o->next_expr)), &warns};
+    if (cronspec_parse(o->next_expr, &co, &s, &perr) != 0) {
         fprintf(env->err, PROG ": --next '%s': column %d: %s\n", o->next_expr, perr.col, perr.msg);
         return 1;
     }
+    for (size_t i = 0; i < warns.n; i++)
+        fprintf(env->err, PROG ": --next '%s': column %d: warning: %s\n", o->next_expr,
+                warns.items[i].col, warns.items[i].msg);
     const struct zone *z = next_zone(env);
     if (z == NULL)
         return 1;
@@ -131,9 +138,15 @@ int cli_check(const struct cli_env *env)
     struct loader_result r;
     int rc = load_all(env, &r);
     int status = rc != 0 || r.diags.nerrors > 0 ? 1 : 0;
-    if (status == 0)
+    size_t nwarn = r.diags.n - r.diags.nerrors;
+    /* warnings are no problems: they never change the exit status */
+    if (status == 0 && nwarn == 0)
         fprintf(env->out, "%zu file%s, %zu job%s: no problems\n", r.nfiles, r.nfiles == 1 ? "" : "s",
                 r.njobs, r.njobs == 1 ? "" : "s");
+    else if (status == 0)
+        fprintf(env->out, "%zu file%s, %zu job%s: no problems, %zu warning%s\n", r.nfiles,
+                r.nfiles == 1 ? "" : "s", r.njobs, r.njobs == 1 ? "" : "s", nwarn,
+                nwarn == 1 ? "" : "s");
     else
         fprintf(env->err, PROG ": %zu problem%s found\n", r.diags.nerrors, r.diags.nerrors == 1 ? "" : "s");
     loader_result_free(&r);

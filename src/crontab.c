@@ -15,9 +15,16 @@
  * CRON_TZ) and the SHELL and CRON_TZ values in force live in the crontab's
  * arena, one allocation for many; entries point to the shared ones. Equal
  * schedules are one struct cronspec, interned per file: a crontab of 1,000
- * hourly jobs holds one. */
+ * hourly jobs holds one (schedules with '~' or a RANDOM_DELAY are equal
+ * only with the same values drawn).
+ *
+ * Warnings (DIAG_WARNING) never reject a line: a schedule's own (from
+ * cronspec), a UTF-8 byte-order mark, a bad RANDOM_DELAY, and commands
+ * that were probably written for another cron ("\%", a first word that
+ * looks like a field). */
 #include "crond/crontab.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -34,6 +41,8 @@
 #define CRONTAB_VARS_MAX 1024
 /* How much of the offending text a message quotes. */
 #define QUOTE_MAX 40
+/* RANDOM_DELAY at most a year, in minutes (cronie's unit). */
+#define RANDOM_DELAY_MAX 525600
 
 /* ------------------------------------------------------------------------ */
 /* Parser state                                                             */
@@ -57,6 +66,7 @@ struct parser {
     char *shell;                             /* SHELL in force (arena), NULL: default */
     char *tz;                                /* CRON_TZ in force (arena), NULL: default */
     int tz_line, tz_col;                     /* where that CRON_TZ value was written */
+    uint32_t delay_min;                      /* RANDOM_DELAY in force (minutes), 0: none */
     const struct sched_text **specs;         /* interned schedules, open addressing */
     uint32_t *var_slots;                     /* name hash -> slot + 1 in vars (0: free);
                                               * 2 * CRONTAB_VARS_MAX of them */
@@ -66,6 +76,8 @@ struct parser {
 /* What a job line was found to hold, as parts of the line. */
 struct job {
     struct cronspec spec;
+    uint64_t seed;      /* of its random choices: cronspec_seed of the line */
+    struct cronspec_warnings warns;  /* the schedule's, columns from the schedule */
     struct span sched;  /* schedule as written */
     struct span user;   /* --system user column */
     struct span cmd;    /* command */
@@ -130,6 +142,17 @@ static bool span_is(const char *s, struct span sp, const char *word)
 /* Diagnostics                                                              */
 /* ------------------------------------------------------------------------ */
 
+static int note(struct parser *p, enum diag_severity sev, size_t off, const char *fmt,
+                va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int note(struct parser *p, enum diag_severity sev, size_t off, const char *fmt,
+                va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return diag_add(&p->out->diags, sev, NULL, p->line, (int)off + 1, "%s", msg);
+}
+
 /* Records a problem at offset off of the current line. Returns 1 (the line
  * is rejected) or -1 when out of memory, so callers can return it as is. */
 static int reject(struct parser *p, size_t off, const char *fmt, ...)
@@ -137,14 +160,25 @@ static int reject(struct parser *p, size_t off, const char *fmt, ...)
 
 static int reject(struct parser *p, size_t off, const char *fmt, ...)
 {
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = note(p, DIAG_ERROR, off, fmt, ap);
     va_end(ap);
-    if (diag_add(&p->out->diags, DIAG_ERROR, NULL, p->line, (int)off + 1, "%s", msg) != 0)
-        return -1;
-    return 1;
+    return rc != 0 ? -1 : 1;
+}
+
+/* Records a warning at offset off: the line stays. Returns 0, or -1 when
+ * out of memory. */
+static int warning(struct parser *p, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int warning(struct parser *p, size_t off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = note(p, DIAG_WARNING, off, fmt, ap);
+    va_end(ap);
+    return rc != 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -305,6 +339,25 @@ static int value_scan(struct parser *p, const char *s, size_t n, size_t at, stru
     return 0;
 }
 
+/* cronie's RANDOM_DELAY=N: the later calendar jobs start up to N minutes
+ * late (a whole number; empty is none). A bad value is a warning and no
+ * delay: the variable still goes into the environment, as cronie has it. */
+static int random_delay_set(struct parser *p, const char *s, struct span val)
+{
+    uint32_t v = 0;
+    size_t k = 0;
+    p->delay_min = 0;
+    for (; k < val.len && isdigit((unsigned char)s[val.off + k]) && v <= RANDOM_DELAY_MAX; k++)
+        v = v * 10 + (uint32_t)(s[val.off + k] - '0');
+    if (k == val.len && v <= RANDOM_DELAY_MAX) {
+        p->delay_min = v;
+        return 0;
+    }
+    return warning(p, val.off, "RANDOM_DELAY: expected a whole number of minutes from 0 to %d, "
+                   "got '%.*s': the jobs after it start without a delay", RANDOM_DELAY_MAX,
+                   (int)(val.len > QUOTE_MAX ? QUOTE_MAX : val.len), s + val.off);
+}
+
 /* NAME [blanks] "=" [blanks] VALUE, with eq the offset of the '='. */
 static int var_parse(struct parser *p, const char *s, size_t n, struct span name, size_t eq)
 {
@@ -324,6 +377,8 @@ static int var_parse(struct parser *p, const char *s, size_t n, struct span name
         return reject(p, name.off, "too many variables: expected at most %d names",
                       CRONTAB_VARS_MAX);
     if (span_is(s, name, "SHELL") && value_store(p, &p->shell, s, val) != 0)
+        return -1;
+    if (span_is(s, name, "RANDOM_DELAY") && random_delay_set(p, s, val) != 0)
         return -1;
     return env_set(p, s, name, val);
 }
@@ -378,14 +433,17 @@ static int reading_before(struct parser *p, size_t off, size_t end, struct job *
 {
     struct cronspec_error err = {0, ""};
     struct cronspec spec;
+    struct cronspec_warnings warns;
+    struct cronspec_opts co = {j->seed, &warns};
     size_t rest;
     char saved = p->buf[end];
     p->buf[end] = '\0';
-    int r = cronspec_parse_prefix(p->buf + off, &spec, &rest, &err);
+    int r = cronspec_parse_prefix(p->buf + off, &co, &spec, &rest, &err);
     p->buf[end] = saved;
     if (r != 0)
         return -1;
     j->spec = spec;
+    j->warns = warns;
     sched_span(p->buf, off, off + rest, &j->sched);
     return 0;
 }
@@ -449,7 +507,11 @@ static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
     struct cronspec_error err = {0, ""};
     size_t rest;
     memset(j, 0, sizeof *j);
-    if (cronspec_parse_prefix(p->buf + off, &j->spec, &rest, &err) != 0)
+    /* the job's text, not its file or line: the same '~' values and delay
+     * for the same job wherever it is */
+    j->seed = cronspec_seed(p->buf + off, n - off);
+    struct cronspec_opts co = {j->seed, &j->warns};
+    if (cronspec_parse_prefix(p->buf + off, &co, &j->spec, &rest, &err) != 0)
         return schedule_error(p, n, off, &err);
     rest += off;
     sched_span(p->buf, off, rest, &j->sched);
@@ -459,6 +521,84 @@ static int job_scan(struct parser *p, size_t n, size_t off, struct job *j)
             return r;
     }
     return command_scan(p, n, rest, j);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Warnings about a job line                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Words in [off, off + len). */
+static size_t count_words(const char *s, size_t off, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = off; i < off + len; n++)
+        i = skip_blanks(s, word_end(s, i, off + len), off + len);
+    return n;
+}
+
+/* A word of digits and "*,-/~" with a digit: one more field, it seems. */
+static bool field_like(const char *s, size_t from, size_t to)
+{
+    bool digit = false;
+    for (size_t i = from; i < to; i++) {
+        if (strchr("*,-/~", s[i]) == NULL && !isdigit((unsigned char)s[i]))
+            return false;
+        digit |= isdigit((unsigned char)s[i]) != 0;
+    }
+    return digit;
+}
+
+/* "0 0 * * * 2100 echo x": the command starts with a word that looks like
+ * one more field, but the longer reading did not parse (year 2100 is out
+ * of range), so it runs as part of the command. Says which field failed
+ * and why. Only for the command right after the schedule (no --system). */
+static int warn_number_word(struct parser *p, const struct job *j)
+{
+    char *s = p->buf;
+    size_t w = j->cmd.off, wend = word_end(s, w, j->cmd.off + j->cmd.len);
+    size_t nf = count_words(s, j->sched.off, j->sched.len);
+    bool macro = s[j->sched.off + (s[j->sched.off] == '-')] == '@';
+    if (p->opts->system || macro || nf >= 7 || !field_like(s, w, wend))
+        return 0;
+    struct cronspec spec;
+    struct cronspec_error err = {0, ""};
+    char saved = s[wend];
+    s[wend] = '\0';
+    int r = cronspec_parse(s + j->sched.off, NULL, &spec, &err);
+    s[wend] = saved;
+    int wlen = (int)(wend - w > QUOTE_MAX ? QUOTE_MAX : wend - w);
+    if (r == 0) /* it did read as a field: then nothing was left to run */
+        return warning(p, w, "the command is only '%.*s', which reads as the year of a %zu-field "
+                       "schedule: write the command after it", wlen, s + w, nf + 1);
+    return warning(p, w, "the command starts with '%.*s', not read as a schedule field: as %zu "
+                   "fields, %s (column %zu); fix that field if one is meant", wlen, s + w, nf + 1,
+                   err.msg, j->sched.off + (size_t)err.col);
+}
+
+/* "\%" is crontab(5)'s escape of a literal '%'; here '%' is literal
+ * already, so the backslash would reach the shell. */
+static int warn_backslash_percent(struct parser *p, const struct job *j)
+{
+    if (p->opts->percent_newline)
+        return 0;
+    const char *c = memmem(p->buf + j->cmd.off, j->cmd.len, "\\%", 2);
+    if (c == NULL)
+        return 0;
+    return warning(p, (size_t)(c - p->buf), "'\\%%' reaches the shell with its backslash: '%%' "
+                   "is literal here (as in busybox crond and supercronic), so write '%%' alone, "
+                   "or use --percent-newline to read '%%' as crontab(5) does");
+}
+
+static int job_warn(struct parser *p, size_t off, const struct job *j)
+{
+    for (size_t i = 0; i < j->warns.n; i++) {
+        const struct cronspec_error *w = &j->warns.items[i];
+        if (warning(p, off + (size_t)w->col - 1, "%s", w->msg) != 0)
+            return -1;
+    }
+    if (warn_number_word(p, j) != 0 || warn_backslash_percent(p, j) != 0)
+        return -1;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -531,11 +671,20 @@ static const struct crontab_env *entry_env(struct parser *p, const struct span *
 /* ------------------------------------------------------------------------ */
 
 /* A schedule as an entry holds it: the parsed form and the text (blanks
- * collapsed), one per distinct text in a crontab. */
+ * collapsed), one per distinct text, delay and random values in a crontab. */
 struct sched_text {
     struct cronspec spec;
+    uint64_t seed;      /* the seed of its '~' values, 0 without any */
     char text[];
 };
+
+/* The interning key: text, delay, and the seed of random values. */
+static uint64_t intern_hash(const char *text, uint32_t delay_s, uint64_t seed)
+{
+    uint64_t h = util_hash_str(UTIL_HASH_INIT, text);
+    h = util_hash(h, &delay_s, sizeof delay_s);
+    return util_hash(h, &seed, sizeof seed);
+}
 
 /* Doubles the table when it is half full. Returns 0 or -1. */
 static int specs_grow(struct parser *p)
@@ -550,7 +699,8 @@ static int specs_grow(struct parser *p)
     for (size_t i = 0; i < p->cap_specs; i++) {
         if (p->specs[i] == NULL)
             continue;
-        size_t k = (size_t)util_hash_str(UTIL_HASH_INIT, p->specs[i]->text) & (cap - 1);
+        const struct sched_text *st = p->specs[i];
+        size_t k = (size_t)intern_hash(st->text, st->spec.delay_s, st->seed) & (cap - 1);
         while (t[k] != NULL)
             k = (k + 1) & (cap - 1);
         t[k] = p->specs[i];
@@ -562,24 +712,30 @@ static int specs_grow(struct parser *p)
 }
 
 /* Sets e's spec and schedule text: the crontab's copy of a schedule with
- * the same text (which parses the same), or a new one. Returns 0 or -1. */
+ * the same text (which parses the same) and the same drawn values, or a new
+ * one. Returns 0 or -1. */
 static int sched_intern(struct parser *p, struct util_arena *a, const struct job *j,
                         struct crontab_entry *e)
 {
     char text[256];
     size_t n = collapse_blanks(p->buf + j->sched.off, j->sched.len, text, sizeof text);
+    uint64_t seed = (j->spec.flags & CRONSPEC_RANDOM) ? j->seed : 0;
+    uint32_t delay = j->spec.delay_s;
     if (specs_grow(p) != 0)
         return -1;
-    size_t k = (size_t)util_hash_str(UTIL_HASH_INIT, text) & (p->cap_specs - 1);
-    for (; n < sizeof text && p->specs[k] != NULL; k = (k + 1) & (p->cap_specs - 1))
-        if (strcmp(p->specs[k]->text, text) == 0)
+    size_t k = (size_t)intern_hash(text, delay, seed) & (p->cap_specs - 1);
+    for (; n < sizeof text && p->specs[k] != NULL; k = (k + 1) & (p->cap_specs - 1)) {
+        const struct sched_text *o = p->specs[k];
+        if (strcmp(o->text, text) == 0 && o->spec.delay_s == delay && o->seed == seed)
             break;
+    }
     const struct sched_text *st = n < sizeof text ? p->specs[k] : NULL;
     if (st == NULL) {
         struct sched_text *copy = util_arena_alloc(a, sizeof *copy + j->sched.len + 1);
         if (copy == NULL)
             return -1;
         copy->spec = j->spec;
+        copy->seed = seed;
         collapse_blanks(p->buf + j->sched.off, j->sched.len, copy->text, j->sched.len + 1);
         if (n < sizeof text) { /* longer ones are rare: not interned */
             p->specs[k] = copy;
@@ -630,6 +786,12 @@ static int job_parse(struct parser *p, size_t n, size_t off, const struct span *
     int r = job_scan(p, n, off, &j);
     if (r != 0)
         return r;
+    if (job_warn(p, off, &j) != 0)
+        return -1;
+    /* RANDOM_DELAY: whole seconds in [0, N minutes), drawn once per job;
+     * @reboot and @every have no calendar time to delay */
+    if (j.spec.kind == CRONSPEC_CALENDAR && p->delay_min > 0)
+        j.spec.delay_s = cronspec_pick(j.seed, CRONSPEC_PICK_DELAY, p->delay_min * 60);
     return entry_add(p, &j, zone);
 }
 
@@ -678,6 +840,14 @@ static int raw_line(struct parser *p, const char *s, size_t n)
         return reject(p, (size_t)(nul - s), "unexpected NUL byte: expected text");
     memcpy(p->buf, s, n);
     p->buf[n] = '\0';
+    if (p->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        /* blanks in its place: the rest parses as usual, and columns still
+         * count the bytes of the line */
+        memset(p->buf, ' ', 3);
+        if (warning(p, 0, "the file starts with a UTF-8 byte-order mark (bytes EF BB BF), "
+                    "ignored: save it as UTF-8 without a BOM") != 0)
+            return -1;
+    }
     return line_parse(p, n);
 }
 

@@ -533,7 +533,7 @@ static void load_run_parts(struct load *ld, const struct loader_source *src)
     }
     struct cronspec spec;
     struct cronspec_error err;
-    if (cronspec_parse(src->schedule, &spec, &err) != 0) {
+    if (cronspec_parse(src->schedule, NULL, &spec, &err) != 0) {
         diag(ld, DIAG_ERROR, src->path, 0, 0, "run-parts schedule '%s': %s", src->schedule,
              err.msg);
         return;
@@ -605,14 +605,21 @@ static bool ini_entry(struct load *ld, const struct config *c, const struct conf
                       struct crontab_entry *out, struct cronspec *spec, struct crontab_env *env)
 {
     struct cronspec_error err;
+    struct cronspec_warnings warns;
+    /* the same words as a crontab line "SCHEDULE COMMAND" give the same seed */
+    uint64_t seed = cronspec_seed(j->schedule, strlen(j->schedule));
+    struct cronspec_opts co = {cronspec_seed_add(seed, j->command, strlen(j->command)), &warns};
     memset(out, 0, sizeof *out);
     out->spec = spec;
     out->env = env;
-    if (cronspec_parse(j->schedule, spec, &err) != 0) {
+    if (cronspec_parse(j->schedule, &co, spec, &err) != 0) {
         diag(ld, DIAG_ERROR, c->path, j->schedule_line, 0, "job \"%s\": schedule '%s': column %d: %s",
              j->name, j->schedule, err.col, err.msg);
         return false;
     }
+    for (size_t i = 0; i < warns.n; i++)
+        diag(ld, DIAG_WARNING, c->path, j->schedule_line, 0, "job \"%s\": schedule '%s': column %d: %s",
+             j->name, j->schedule, warns.items[i].col, warns.items[i].msg);
     out->line = j->line;
     out->col = 0; /* inih gives no columns */
     out->schedule = j->schedule;

@@ -172,9 +172,16 @@ static void group_signal(struct proc *p, int sig, const char *reason, int64_t no
     log_end(l);
 }
 
+/* The level of job.start and job.exit: debug for a job written with
+ * cronie's '-' ("do not log"); its output is relayed all the same. */
+static enum log_level run_level(const struct proc *p)
+{
+    return p->quiet ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
+}
+
 static void log_exit(struct proc *p, int64_t now)
 {
-    struct log *l = rec(p, now, LOG_LEVEL_INFO, "job.exit");
+    struct log *l = rec(p, now, run_level(p), "job.exit");
     if (WIFSIGNALED(p->wstatus))
         log_str(l, "signal", proc_signal_name(WTERMSIG(p->wstatus)));
     else
@@ -249,7 +256,9 @@ static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job
                       const struct runner_child *c, int64_t now_ms)
 {
     *p = (struct proc){.state = PROC_RUNNING, .jid = job->jid, .pid = c->pid,
-                       .start_ms = now_ms, .host = h};
+                       .start_ms = now_ms, .host = h,
+                       .quiet = job->entry->spec != NULL
+                                && (job->entry->spec->flags & CRONSPEC_QUIET) != 0};
     p->id = strdup(job->id);
     if (p->id == NULL) {
         *p = (struct proc){.state = PROC_DONE};
@@ -261,7 +270,7 @@ static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job
     relay_init(&p->out[1].buf);
     if (job->timeout_ms > 0)
         p->deadline_ms = now_ms + job->timeout_ms;
-    struct log *l = rec(p, now_ms, LOG_LEVEL_INFO, "job.start");
+    struct log *l = rec(p, now_ms, run_level(p), "job.start");
     log_str(l, "cmd", job->entry->command);
     log_end(l);
     return 0;

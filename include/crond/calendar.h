@@ -27,7 +27,10 @@ enum calendar_status {
 };
 
 /* The first fire time strictly after instant `after`. Jumps field by field
- * (year, month, day, hour, minute, second); it never walks minute by minute. */
+ * (year, month, day, hour, minute, second); it never walks minute by minute.
+ * A schedule with a delay (s->delay_s, RANDOM_DELAY) fires that many seconds
+ * after each of its own times: the undelayed time after after - delay, plus
+ * the delay. */
 enum calendar_status calendar_next(const struct cronspec *s, const struct zone *z,
                                    int64_t after, int64_t *out_next);
 

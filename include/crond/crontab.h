@@ -10,9 +10,15 @@
  *               (USER only with --system)
  *
  * Variables apply to the job lines after them, in order. SHELL picks the
- * shell and CRON_TZ the zone of later schedules; every other variable goes
- * into the jobs' environment (SHELL too, as cron does). Every problem of the
- * text is reported, not only the first; a line with a problem yields no entry.
+ * shell and CRON_TZ the zone of later schedules; RANDOM_DELAY=N (cronie)
+ * delays each later calendar job by whole seconds in [0, N minutes), drawn
+ * from the job's seed (cronspec_seed of its text, as for '~'), stored as
+ * its spec's delay_s; every variable but CRON_TZ goes into the jobs'
+ * environment (SHELL and RANDOM_DELAY too, as cron does). Every problem of
+ * the text is reported, not only the first; a line with an error yields no
+ * entry, a warning (DIAG_WARNING: a UTF-8 byte-order mark, a bad
+ * RANDOM_DELAY, a schedule's own warnings, "\%" while '%' is literal, a
+ * command starting with what looks like a field) leaves it.
  */
 #ifndef CROND_CRONTAB_H
 #define CROND_CRONTAB_H
@@ -64,8 +70,9 @@ struct crontab {
 };
 
 /* Parses text (len bytes, need not be NUL-terminated; NUL bytes are an error).
- * Returns 0 when the text has no problem, 1 when diags were recorded (entries
- * holds the good lines), -1 when out of memory. out is always safe to free. */
+ * Returns 0 when the text has no problem, 1 when diags (errors or warnings)
+ * were recorded (entries holds the good lines), -1 when out of memory. out is
+ * always safe to free. */
 int crontab_parse(const char *text, size_t len, const struct crontab_opts *opts,
                   struct crontab *out);
 void crontab_free(struct crontab *tab);

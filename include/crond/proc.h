@@ -98,6 +98,7 @@ struct proc_stream {
 struct proc {
     enum proc_state state;
     bool timed_out;               /* TERM came from the timeout, not a stop */
+    bool quiet;                   /* cronie's '-': job.start and job.exit at debug */
     uint64_t jid;                 /* the job it runs for (jobtab), 0 for none */
     char *id;                     /* the job's id when the run started */
     pid_t pid;                    /* also its process group (setsid) */

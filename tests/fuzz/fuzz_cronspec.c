@@ -25,7 +25,9 @@
  *   after the given instant, and the first such;
  * - cronspec_parse_prefix: *out_rest is inside the text, points at a
  *   non-blank character after a blank, and the text before it parses on its
- *   own (cronspec_parse) to the same schedule.
+ *   own (cronspec_parse, with the same seed) to the same schedule;
+ * - warnings (both functions): at most CRONSPEC_WARNINGS_MAX, each with a
+ *   column inside the text and a message.
  */
 #include <stdbool.h>
 
@@ -96,7 +98,8 @@ static void check_spec(const struct cronspec *s)
     if (s->kind == CRONSPEC_REBOOT)
         return;
     CHECK(s->kind == CRONSPEC_CALENDAR);
-    CHECK(s->flags < (1u << 8));
+    CHECK(s->flags < (1u << 10));
+    CHECK(s->delay_s == 0); /* only crontab sets a delay */
     CHECK(s->sec != 0 && s->sec >> 60 == 0);
     CHECK((s->flags & CRONSPEC_SECONDS) || s->sec == 1);
     CHECK(s->min != 0 && s->min >> 60 == 0);
@@ -252,12 +255,25 @@ static void check_every(const struct cronspec *s)
     }
 }
 
+static void check_warnings(const struct cronspec_warnings *w, size_t len)
+{
+    CHECK(w->n <= CRONSPEC_WARNINGS_MAX);
+    for (size_t i = 0; i < w->n; i++) {
+        CHECKF(w->items[i].col >= 1 && (size_t)w->items[i].col <= len, "warning column %d",
+               w->items[i].col);
+        CHECK(memchr(w->items[i].msg, '\0', sizeof w->items[i].msg) != NULL
+              && w->items[i].msg[0] != '\0');
+    }
+}
+
 static void check_prefix(const char *text, size_t len)
 {
     struct cronspec spec, whole;
     struct cronspec_error err = {0, ""};
     size_t rest = (size_t)-1;
-    if (cronspec_parse_prefix(text, &spec, &rest, &err) != 0) {
+    struct cronspec_warnings warns;
+    struct cronspec_opts co = {cronspec_seed(text, len), &warns};
+    if (cronspec_parse_prefix(text, &co, &spec, &rest, &err) != 0) {
         CHECKF(err.col >= 1 && (size_t)err.col <= len + 1, "prefix error column %d", err.col);
         CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL && err.msg[0] != '\0');
         return;
@@ -266,11 +282,13 @@ static void check_prefix(const char *text, size_t len)
     CHECK(text[rest] != ' ' && text[rest] != '\t');
     CHECK(text[rest - 1] == ' ' || text[rest - 1] == '\t');
     check_spec(&spec);
+    check_warnings(&warns, len);
     char *prefix = malloc(rest + 1);
     CHECK(prefix != NULL);
     memcpy(prefix, text, rest);
     prefix[rest] = '\0';
-    CHECKF(cronspec_parse(prefix, &whole, &err) == 0, "prefix '%s': %s", prefix, err.msg);
+    /* the same seed: '~' values are the line's, whatever part is parsed */
+    CHECKF(cronspec_parse(prefix, &co, &whole, &err) == 0, "prefix '%s': %s", prefix, err.msg);
     CHECKF(spec_equal(&spec, &whole), "prefix '%s' parses differently alone", prefix);
     free(prefix);
 }
@@ -285,8 +303,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zones_init();
     struct cronspec spec;
     struct cronspec_error err = {0, ""};
-    if (cronspec_parse(text, &spec, &err) == 0) {
+    struct cronspec_warnings warns;
+    struct cronspec_opts co = {(uint64_t)size * 0x9e3779b97f4a7c15u, &warns};
+    if (cronspec_parse(text, &co, &spec, &err) == 0) {
         check_spec(&spec);
+        check_warnings(&warns, size);
         check_calendar(&spec, zone_utc, true);
         check_calendar(&spec, zone_dst, false);
         if (spec.kind == CRONSPEC_EVERY)

@@ -76,6 +76,16 @@ printf '%s' '@EVERY 3650d'               | put cronspec edge-every-max
 printf '%s' '@every 1500ms'              | put cronspec edge-every-fraction
 printf '%s' '0 0 1 1 * 99999999999'      | put cronspec edge-big-number
 printf '%s' ''                           | put cronspec edge-empty
+# the drop-in syntax of other crons (DESIGN.md section 9)
+printf '%s' '-*/5 * * * *'               | put cronspec edge-quiet
+printf '%s' '-@every 90s echo'           | put cronspec edge-quiet-every
+printf '%s' '~ 10~20 ~5 jan~ mon~fri'    | put cronspec edge-random
+printf '%s' '~ 0~59 * * * sat~sun 2030~2040' | put cronspec edge-random-7
+printf '%s' '0 0 29-L,1-l/10 * *'        | put cronspec edge-dom-to-last
+printf '%s' '*/100 */25 */32 */13 */9 */131' | put cronspec edge-big-steps
+printf '%s' '0 16 */2 * sat'             | put cronspec edge-day-rule
+printf '%s' '* * * * * * cmd'            | put cronspec edge-star-year
+printf '%s' '0 0 * * * 2100 echo x'      | put cronspec edge-number-command
 
 # ----------------------------------------------------------------- crontab
 # Byte 0 picks the options: bit 0 --system, bit 1 percent_newline, bit 2
@@ -107,6 +117,10 @@ done
     put crontab edge-errors
 { printf '\0'; printf '0 1 * * * no newline at the end'; } |
     put crontab edge-no-final-newline
+{ printf '\0'; printf '\357\273\277-*/5 * * * * quiet\nRANDOM_DELAY=30\n0~59 3 * * * backup\n0 0 29-L * * bill\n*/100 * * * * hundred\n0 16 */2 * sat sat\n* * * * * * every\n0 0 * * * 2100 echo x\n0 0 * * * date +\\%%Y\nRANDOM_DELAY=bad\nCRON_TZ=UTC -@reboot boot\n'; } |
+    put crontab edge-syntax
+{ printf '\7'; printf 'RANDOM_DELAY = "5"\n-~ ~ * * * root backup %%in\n0 0 * * * 2100 root x\n-@every 1m app tick\n'; } |
+    put crontab edge-syntax-system
 # No seed with more than CRONTAB_VARS_MAX (1024) variables: finding a name
 # is linear, so such a file costs half a million strncmp calls, 80 ms per run
 # under the fuzzer's hooks, and its offspring slowed the whole target five

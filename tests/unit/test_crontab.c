@@ -325,7 +325,7 @@ static void test_longest_reading(void **state)
     struct crontab t = parse("0 0 * * * 2030 cmd\n"
                              "* * * * * echo hi\n"
                              "0 0 * * * 2030\n"
-                             "0 0 * * * 1999 cmd\n", 0);
+                             "0 0 * * * 1999 cmd\n", 1);
     assert_int_equal(t.nentries, 4);
     expect_entry(&t, 0, 1, 1, "0 0 * * * 2030", "cmd");
     expect_entry(&t, 1, 2, 1, "* * * * *", "echo hi");
@@ -333,6 +333,10 @@ static void test_longest_reading(void **state)
     expect_entry(&t, 2, 3, 1, "0 0 * * *", "2030");
     /* 1999 is a valid year: six fields */
     expect_entry(&t, 3, 4, 1, "0 0 * * * 1999", "cmd");
+    /* the only diag: line 3's command looks like a year (a warning) */
+    assert_int_equal(t.diags.n, 1);
+    assert_int_equal(t.diags.nerrors, 0);
+    assert_int_equal(t.diags.items[0].line, 3);
     crontab_free(&t);
 }
 
@@ -384,9 +388,11 @@ static void test_no_user_column_without_system(void **state)
 static void test_percent_literal_by_default(void **state)
 {
     (void)state;
-    struct crontab t = parse("0 0 * * * date +%Y-%m-%d \\% x\n", 0);
+    struct crontab t = parse("0 0 * * * date +%Y-%m-%d \\% x\n", 1);
     assert_string_equal(t.entries[0].command, "date +%Y-%m-%d \\% x");
     assert_null(t.entries[0].input);
+    /* "\%" is said: the shell gets the backslash (test_warnings) */
+    assert_int_equal(t.diags.nerrors, 0);
     crontab_free(&t);
 }
 
@@ -411,6 +417,257 @@ static void test_percent_newline(void **state)
     assert_string_equal(t.entries[3].input, "b\n");
     assert_int_equal(t.diags.n, 1);
     expect_diag(&t, 0, 5, 11, "expected a command before '%' (write \\% for a literal %)");
+    crontab_free(&t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drop-in syntax of other crons (DESIGN.md section 9)                      */
+/* ------------------------------------------------------------------------ */
+
+/* cronie's '-': the entry's spec says QUIET, in every schedule form and
+ * after a CRON_TZ= prefix; the schedule text keeps the '-'. */
+static void test_quiet_jobs(void **state)
+{
+    (void)state;
+    struct crontab t = parse("-*/5 * * * * five\n"
+                             "-@daily daily\n"
+                             "CRON_TZ=UTC -@reboot boot\n"
+                             "-@every 90s every\n"
+                             "-*/10 * * * * * * seconds\n"
+                             "-0 0 1 1 * 2030 year\n"
+                             "*/5 * * * * loud\n", 0);
+    assert_int_equal(t.nentries, 7);
+    expect_entry(&t, 0, 1, 1, "-*/5 * * * *", "five");
+    expect_entry(&t, 2, 3, 13, "-@reboot", "boot");
+    assert_string_equal(t.entries[2].env->tz, "UTC");
+    expect_entry(&t, 4, 5, 1, "-*/10 * * * * * *", "seconds");
+    expect_entry(&t, 5, 6, 1, "-0 0 1 1 * 2030", "year");
+    for (size_t i = 0; i < 6; i++)
+        if (!(t.entries[i].spec->flags & CRONSPEC_QUIET))
+            fail_msg("line %d is not quiet", t.entries[i].line);
+    assert_false(t.entries[6].spec->flags & CRONSPEC_QUIET);
+    /* a '-' changes the flag and nothing else */
+    struct cronspec a = *t.entries[0].spec;
+    a.flags &= ~(unsigned)CRONSPEC_QUIET;
+    assert_memory_equal(&a, t.entries[6].spec, sizeof a);
+    assert_int_equal(t.entries[3].spec->every_ms, 90000);
+    crontab_free(&t);
+    t = parse("- * * * * * x\n", 1);
+    expect_diag(&t, 0, 1, 2, "expected a schedule right after '-' (cronie's mark for a job "
+                "whose start and end are logged at debug: -*/5 * * * * cmd)");
+    crontab_free(&t);
+}
+
+/* The minute a line's '~' draws, parsed alone with the seed of its text. */
+static int drawn_minute(const char *line)
+{
+    struct crontab t = parse(line, 0);
+    int m = __builtin_ctzll(t.entries[0].spec->min);
+    crontab_free(&t);
+    return m;
+}
+
+/* '~' values come from the job's text: the same on every line, in every
+ * file and on every run; blanks and '-' do not count; the command does. */
+static void test_random_from_job_text(void **state)
+{
+    (void)state;
+    struct crontab t = parse("~ 3 * * * backup\n"
+                             "# another line, another place\n"
+                             "~ 3 * * * backup\n"
+                             "~ 3 * * * other\n", 0);
+    assert_int_equal(t.nentries, 3);
+    const struct cronspec *a = t.entries[0].spec, *b = t.entries[1].spec, *c = t.entries[2].spec;
+    assert_true(a->min == b->min);
+    assert_true(a->flags & CRONSPEC_RANDOM);
+    /* each is what its text's seed draws */
+    for (size_t i = 0; i < t.nentries; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s %s", t.entries[i].schedule, t.entries[i].command);
+        struct cronspec want;
+        struct cronspec_error err = {0, ""};
+        struct cronspec_opts o = {cronspec_seed(line, strlen(line)), NULL};
+        assert_int_equal(cronspec_parse(t.entries[i].schedule, &o, &want, &err), 0);
+        assert_memory_equal(&want, t.entries[i].spec, sizeof want);
+    }
+    /* two texts, one schedule text: not one interned spec unless they drew
+     * the same (then it may be shared) */
+    assert_true(a->min == c->min || a != c);
+    crontab_free(&t);
+    int m = drawn_minute("~ 3 * * * backup\n");
+    assert_int_equal(drawn_minute("  ~\t3 *  * *   backup  \n"), m);
+    assert_int_equal(drawn_minute("-~ 3 * * * backup\n"), m);
+    assert_int_equal(drawn_minute("CRON_TZ=Asia/Tokyo ~ 3 * * * backup\n"), m);
+    /* over many commands the minutes spread */
+    uint64_t seen = 0;
+    for (int i = 0; i < 200; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "~ 3 * * * job-%d\n", i);
+        seen |= UINT64_C(1) << drawn_minute(line);
+    }
+    assert_true(__builtin_popcountll(seen) > 40);
+}
+
+/* The delay of entry i. */
+static uint32_t delay_of(const struct crontab *t, size_t i)
+{
+    return t->entries[i].spec->delay_s;
+}
+
+/* RANDOM_DELAY: positional; calendar jobs after it get whole seconds in
+ * [0, N minutes) drawn from their text; @reboot and @every none; the jobs
+ * see the variable. */
+static void test_random_delay(void **state)
+{
+    (void)state;
+    struct crontab t = parse("0 1 * * * before\n"
+                             "RANDOM_DELAY=10\n"
+                             "0 3 * * * a\n"
+                             "@reboot boot\n"
+                             "@every 5m poll\n"
+                             "@daily d\n"
+                             "0 3 * * * a\n"
+                             "RANDOM_DELAY = '2'\n"
+                             "0 3 * * * a\n"
+                             "RANDOM_DELAY=\n"
+                             "0 3 * * * after\n"
+                             "RANDOM_DELAY=0\n"
+                             "0 3 * * * zero\n", 0);
+    assert_int_equal(t.nentries, 9);
+    assert_int_equal(delay_of(&t, 0), 0);
+    const char *a = "0 3 * * * a";
+    uint64_t seed = cronspec_seed(a, strlen(a));
+    assert_int_equal(delay_of(&t, 1), cronspec_pick(seed, CRONSPEC_PICK_DELAY, 600));
+    assert_int_equal(delay_of(&t, 2), 0); /* @reboot */
+    assert_int_equal(delay_of(&t, 3), 0); /* @every */
+    assert_true(delay_of(&t, 4) < 600);
+    assert_int_equal(delay_of(&t, 5), delay_of(&t, 1)); /* same text, same delay */
+    assert_int_equal(delay_of(&t, 6), cronspec_pick(seed, CRONSPEC_PICK_DELAY, 120));
+    assert_int_equal(delay_of(&t, 7), 0);
+    assert_int_equal(delay_of(&t, 8), 0);
+    /* a delayed schedule is not the undelayed one's spec */
+    assert_true(t.entries[0].spec != t.entries[1].spec || delay_of(&t, 1) == 0);
+    assert_string_equal(crontab_env_get(t.entries[1].env, "RANDOM_DELAY"), "10");
+    assert_string_equal(crontab_env_get(t.entries[6].env, "RANDOM_DELAY"), "2");
+    /* seconds, not minutes: over 200 jobs the delays spread over the hour */
+    char text[8192] = "RANDOM_DELAY=60\n";
+    for (int i = 0; i < 200; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "0 3 * * * job-%d\n", i);
+    crontab_free(&t);
+    t = parse(text, 0);
+    int off_minute = 0, late = 0;
+    for (size_t i = 0; i < t.nentries; i++) {
+        assert_true(delay_of(&t, i) < 3600);
+        off_minute += delay_of(&t, i) % 60 != 0;
+        late += delay_of(&t, i) >= 1800;
+    }
+    assert_true(off_minute > 150);
+    assert_in_range(late, 60, 140);
+    crontab_free(&t);
+}
+
+/* A bad RANDOM_DELAY is a warning and no delay; the variable stays. */
+static void test_random_delay_invalid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int col;
+    } rows[] = {
+        {"RANDOM_DELAY=abc", 14},
+        {"RANDOM_DELAY=-5", 14},
+        {"RANDOM_DELAY=5m", 14},
+        {"RANDOM_DELAY = 1.5", 16},
+        {"RANDOM_DELAY=525601", 14},
+        {"RANDOM_DELAY=99999999999999999999", 14},
+    };
+    for (size_t i = 0; i < UTIL_COUNT_OF(rows); i++) {
+        char text[128];
+        snprintf(text, sizeof text, "RANDOM_DELAY=30\n%s\n0 3 * * * x\n", rows[i].line);
+        struct crontab t = parse(text, 1);
+        assert_int_equal(t.nentries, 1);
+        assert_int_equal(delay_of(&t, 0), 0);
+        assert_int_equal(t.diags.n, 1);
+        assert_int_equal(t.diags.items[0].severity, DIAG_WARNING);
+        assert_int_equal(t.diags.items[0].line, 2);
+        assert_int_equal(t.diags.items[0].col, rows[i].col);
+        assert_non_null(strstr(t.diags.items[0].msg, "RANDOM_DELAY: expected a whole number of "
+                               "minutes from 0 to 525600, got '"));
+        assert_non_null(crontab_env_get(t.entries[0].env, "RANDOM_DELAY"));
+        crontab_free(&t);
+    }
+    struct crontab t = parse("RANDOM_DELAY=525600\n0 3 * * * x\n", 0);
+    assert_true(delay_of(&t, 0) < 525600u * 60);
+    crontab_free(&t);
+}
+
+/* Warnings leave the line; each has its column and says what to write. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool system, pct;
+        int col;                /* 0: no warning */
+        const char *msg_part;
+        const char *command;    /* of the one entry */
+    } rows[] = {
+        {"\xEF\xBB\xBF* * * * * cmd", false, false, 1,
+         "the file starts with a UTF-8 byte-order mark (bytes EF BB BF), ignored: save it as "
+         "UTF-8 without a BOM", "cmd"},
+        {"\xEF\xBB\xBF" "A=1\n* * * * * cmd", false, false, 1, "byte-order mark", "cmd"},
+        {"0 0 * * * date +\\%Y", false, false, 17,
+         "'\\%' reaches the shell with its backslash: '%' is literal here (as in busybox crond "
+         "and supercronic), so write '%' alone, or use --percent-newline", "date +\\%Y"},
+        {"0 0 * * * date +\\%Y", false, true, 0, NULL, "date +%Y"},
+        {"0 16 */2 * sat cmd", false, false, 6, "(supercronic: either); for either, write 1-31/2",
+         "cmd"},
+        {"CRON_TZ=UTC 0 16 */2 * sat cmd", false, false, 18, "day of month '*/2'", "cmd"},
+        {"* * * * * * cmd", false, false, 11, "for a seconds field first, write 7 fields", "cmd"},
+        {"*/100 * * * * cmd", false, false, 3, "only 0 matches", "cmd"},
+        {"0 0 * * * 2100 echo x", false, false, 11,
+         "the command starts with '2100', not read as a schedule field: as 6 fields, year 2100 "
+         "out of range 1970-2099 (column 11); fix that field if one is meant", "2100 echo x"},
+        {"0 0 * * * 2030", false, false, 11,
+         "the command is only '2030', which reads as the year of a 6-field schedule: write the "
+         "command after it", "2030"},
+        {"* * * * * 5 cmd", false, false, 11, "year 5 out of range", "5 cmd"},
+        {"0 0 * * * */0 cmd", false, false, 11, "year: step 0 out of range", "*/0 cmd"},
+        {"0 3 * * * 2030 2100 echo", false, false, 16,
+         "as 7 fields, day of week 2030 out of range 0-7 (column 11)", "2100 echo"},
+        {"0 0 * * * echo 2100", false, false, 0, NULL, "echo 2100"},
+        {"0 0 * * * ./2100", false, false, 0, NULL, "./2100"},
+        {"0 0 * * * - x", false, false, 0, NULL, "- x"},
+        {"@daily 2100 x", false, false, 0, NULL, "2100 x"},
+        {"* * * * * * * 5 cmd", false, false, 0, NULL, "5 cmd"},
+        {"0 0 * * * 2100 root echo", true, false, 0, NULL, "root echo"},
+        {"0 0 29-L * * x", false, false, 0, NULL, "x"},
+    };
+    for (size_t i = 0; i < UTIL_COUNT_OF(rows); i++) {
+        struct crontab t = parse_opts(rows[i].text, strlen(rows[i].text), rows[i].system,
+                                      rows[i].pct, rows[i].col != 0 ? 1 : 0);
+        if (t.nentries != 1 || strcmp(t.entries[0].command, rows[i].command) != 0)
+            fail_msg("'%s': %zu entries, command '%s'", rows[i].text, t.nentries,
+                     t.nentries ? t.entries[0].command : "");
+        assert_int_equal(t.diags.nerrors, 0);
+        if (rows[i].col != 0) {
+            const struct diag *d = &t.diags.items[0];
+            if (t.diags.n != 1 || d->severity != DIAG_WARNING || d->line != 1
+                || d->col != rows[i].col || strstr(d->msg, rows[i].msg_part) == NULL)
+                fail_msg("'%s': %zu diags, first %d:%d '%s'; want 1:%d with '%s'", rows[i].text,
+                         t.diags.n, d->line, d->col, d->msg, rows[i].col, rows[i].msg_part);
+        }
+        crontab_free(&t);
+    }
+    /* after a BOM the columns still count its bytes */
+    struct crontab t = parse("\xEF\xBB\xBF" "0 0 32 * * x\n", 1);
+    assert_int_equal(t.diags.n, 2);
+    expect_diag(&t, 1, 1, 8, "day of month 32 out of range 1-31");
+    crontab_free(&t);
+    /* a BOM elsewhere is no BOM: an error as any other text */
+    t = parse("* * * * * a\n\xEF\xBB\xBF* * * * * b\n", 1);
+    assert_int_equal(t.diags.nerrors, 1);
+    assert_int_equal(t.diags.items[0].line, 2);
     crontab_free(&t);
 }
 
@@ -596,6 +853,11 @@ int main(void)
         cmocka_unit_test(test_no_user_column_without_system),
         cmocka_unit_test(test_percent_literal_by_default),
         cmocka_unit_test(test_percent_newline),
+        cmocka_unit_test(test_quiet_jobs),
+        cmocka_unit_test(test_random_from_job_text),
+        cmocka_unit_test(test_random_delay),
+        cmocka_unit_test(test_random_delay_invalid),
+        cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_error_column_after_inline_tz),
         cmocka_unit_test(test_nul_byte),

@@ -409,6 +409,51 @@ static void test_files_changing_under_us(void **state)
     jobtab_free(&t);
 }
 
+/* RANDOM_DELAY and '~' across reloads and replicas: the same line gets the
+ * same delay and values in another file (another replica's copy); a kept
+ * job keeps its delayed next time; a new RANDOM_DELAY is a new job. */
+static void test_random_delay_across_reloads(void **state)
+{
+    (void)state;
+    put("r.cron", "RANDOM_DELAY=30", "0 3 * * * delayed", "~ ~ * * * drawn", NULL);
+    put("replica/r.cron", "# another replica's copy", "RANDOM_DELAY=30",
+        "0 3 * * * delayed", "", "~ ~ * * * drawn", NULL);
+    struct jobtab t;
+    struct jobtab_diff d;
+    jobtab_init(&t, T0, OVERLAP_SKIP);
+    assert_int_equal(apply(&t, T0, &d, "r.cron", "replica/r.cron"), 0);
+    const struct jobtab_job *a = &t.jobs[0], *b = &t.jobs[2];
+    assert_string_equal(a->lj->entry->command, "delayed");
+    assert_string_equal(b->lj->entry->command, "delayed");
+    uint32_t delay = a->lj->entry->spec->delay_s;
+    assert_true(delay < 1800);
+    assert_int_equal(b->lj->entry->spec->delay_s, delay);
+    assert_int_equal(a->sj.next_ms, T0 + 3 * 60 * MIN + (int64_t)delay * 1000);
+    assert_int_equal(b->sj.next_ms, a->sj.next_ms);
+    const struct cronspec *x = t.jobs[1].lj->entry->spec, *y = t.jobs[3].lj->entry->spec;
+    assert_true(x->min == y->min && x->hour == y->hour);
+    int64_t drawn_next = t.jobs[1].sj.next_ms;
+    uint64_t jid = a->jid, drawn = t.jobs[1].jid;
+    int64_t next = a->sj.next_ms;
+
+    /* moved down a line, reloaded an hour later: kept, same next time */
+    put("r.cron", "# moved", "RANDOM_DELAY=30", "0 3 * * * delayed", "~ ~ * * * drawn", NULL);
+    assert_int_equal(apply(&t, T0 + 60 * MIN, &d, "r.cron", NULL), 0);
+    expect_diff(&d, 0, 2, 2, 0);
+    assert_int_equal(jobtab_find(&t, jid)->sj.next_ms, next);
+    assert_int_equal(jobtab_find(&t, drawn)->sj.next_ms, drawn_next);
+
+    /* another RANDOM_DELAY: both jobs see it in their environment: new jobs */
+    put("r.cron", "RANDOM_DELAY=31", "0 3 * * * delayed", "~ ~ * * * drawn", NULL);
+    assert_int_equal(apply(&t, T0 + 2 * 60 * MIN, &d, "r.cron", NULL), 0);
+    expect_diff(&d, 2, 2, 0, 0);
+    struct jobtab_job *n = by_cmd(&t, "delayed");
+    uint32_t delay31 = n->lj->entry->spec->delay_s;
+    assert_true(delay31 < 31 * 60);
+    assert_int_equal(n->sj.next_ms, T0 + 3 * 60 * MIN + (int64_t)delay31 * 1000);
+    jobtab_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_reboot_and_every_across_reloads),
         cmocka_unit_test(test_missing_file_keeps_jobs),
         cmocka_unit_test(test_files_changing_under_us),
+        cmocka_unit_test(test_random_delay_across_reloads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

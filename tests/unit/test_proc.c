@@ -207,6 +207,31 @@ static void test_output_then_exit(void **state)
     proc_release(&p, now_ms());
 }
 
+/* cronie's '-' (CRONSPEC_QUIET): job.start and job.exit at debug, the
+ * output relayed at info as for any job. */
+static void test_quiet_job(void **state)
+{
+    struct fixture *f = *state;
+    struct cronspec quiet = {.kind = CRONSPEC_CALENDAR, .flags = CRONSPEC_QUIET};
+    struct crontab_entry e = {.command = (char *)"echo said", .env = &none, .spec = &quiet};
+    struct proc_job job = {8, "q.cron:1", &e, NULL, NULL, 0};
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    expect_record(f, "level=debug event=job.start job=q.cron:1");
+    expect_record(f, "level=info event=job.output job=q.cron:1");
+    expect_record(f, "stream=stdout msg=said");
+    expect_record(f, "level=debug event=job.exit job=q.cron:1");
+    proc_release(&p, now_ms());
+    /* without the flag: info */
+    quiet.flags = 0;
+    assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    expect_record(f, "level=info event=job.start job=q.cron:1");
+    expect_record(f, "level=info event=job.exit job=q.cron:1");
+    proc_release(&p, now_ms());
+}
+
 /* A timeout: SIGTERM to the group, then after the grace (200 ms) SIGKILL,
  * both said with reason=timeout; a job that ignores SIGTERM dies of the
  * SIGKILL. */
@@ -419,6 +444,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test_setup_teardown(test_output_then_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quiet_job, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_term_then_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_and_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drain_after_exit, setup, teardown),

@@ -38,7 +38,7 @@ struct fixture {
 static struct sched_job *make(struct fixture *f, int i, const char *expr, enum overlap_policy p)
 {
     struct cronspec_error err;
-    if (cronspec_parse(expr, &f->spec[i], &err) != 0)
+    if (cronspec_parse(expr, NULL, &f->spec[i], &err) != 0)
         fail_msg("%s: %s", expr, err.msg);
     f->job[i] = (struct sched_job){.spec = &f->spec[i], .zone = utc, .overlap = p};
     return &f->job[i];
@@ -291,7 +291,7 @@ static void test_heap_order_many(void **state)
         seed = seed * 1103515245u + 12345u;
         snprintf(expr, sizeof expr, "%u %u * * *", (seed >> 8) % 60, (seed >> 16) % 24);
         struct cronspec_error err;
-        assert_int_equal(cronspec_parse(expr, &specs[i], &err), 0);
+        assert_int_equal(cronspec_parse(expr, NULL, &specs[i], &err), 0);
         jobs[i] = (struct sched_job){.spec = &specs[i], .zone = utc, .overlap = OVERLAP_ALLOW};
         assert_int_equal(sched_add(&s, &jobs[i], T0), 0);
     }
@@ -431,6 +431,117 @@ static void test_jump_large_replans(void **state)
     sched_free(&s);
 }
 
+/* ------------------------------------------------------------------------ */
+/* RANDOM_DELAY                                                             */
+/* ------------------------------------------------------------------------ */
+
+static struct sched_job *make_delayed(struct fixture *f, int i, const char *expr,
+                                      uint32_t delay_s)
+{
+    struct sched_job *j = make(f, i, expr, OVERLAP_SKIP);
+    f->spec[i].delay_s = delay_s;
+    return j;
+}
+
+/* A delayed job is due at each undelayed time plus its delay: the first
+ * after "now", then, after each run, the next undelayed time after the one
+ * it ran for (not after the delayed time), plus the delay. */
+static void test_delay_shifts_each_time(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *expr;
+        uint32_t delay_s;
+        int64_t now, first, second;
+    } rows[] = {
+        {"0 3 * * *", 1234, T0, T0 + 3 * H + 1234000, T0 + 27 * H + 1234000},
+        /* at 00:30 the run for 00:00, delayed to 00:50, is still ahead */
+        {"0 * * * *", 3000, T0 + 30 * M, T0 + 50 * M, T0 + H + 50 * M},
+        /* a delay longer than the period: every 5 minutes all the same */
+        {"*/5 * * * *", 1000, T0, T0 + 100000, T0 + 400000},
+        {"0 0 * * *", 86399, T0 + 1000, T0 + 86399000, T0 + 2 * 86399000 + 1000},
+        {"* * * * * * *", 0, T0, T0 + 1000, T0 + 2000},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct fixture f;
+        struct sched s;
+        struct rec r = {.n = 0};
+        sched_init(&s, T0);
+        struct sched_job *j = make_delayed(&f, 0, rows[i].expr, rows[i].delay_s);
+        sched_add(&s, j, rows[i].now);
+        if (j->next_ms != rows[i].first)
+            fail_msg("%s +%us from %lld: first %lld, want %lld", rows[i].expr, rows[i].delay_s,
+                     (long long)rows[i].now, (long long)j->next_ms, (long long)rows[i].first);
+        sched_run_due(&s, rows[i].first - 1, record, &r);
+        assert_int_equal(r.n, 0);
+        sched_run_due(&s, rows[i].first, record, &r);
+        assert_int_equal(r.n, 1);
+        if (j->next_ms != rows[i].second)
+            fail_msg("%s +%us: second %lld, want %lld", rows[i].expr, rows[i].delay_s,
+                     (long long)j->next_ms, (long long)rows[i].second);
+        sched_free(&s);
+    }
+}
+
+/* Late by ten minutes (the daemon was stopped): it runs once, and the next
+ * time is still the next undelayed time plus the delay. */
+static void test_delay_late_runs_once(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *j = make_delayed(&f, 0, "0 3 * * *", 1234);
+    struct sched_job *every = make_delayed(&f, 1, "@every 1h", 1234);
+    sched_add(&s, j, T0);
+    sched_add(&s, every, T0);
+    assert_int_equal(every->next_ms, T0 + H); /* no calendar, no delay */
+    sched_run_due(&s, T0 + 3 * H + 1234000 + 10 * M, record, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(j->next_ms, T0 + 27 * H + 1234000);
+    sched_free(&s);
+}
+
+/* Clock steps keep the delay: a forward step catches up the fixed-time job
+ * whose delayed time was skipped, once; the wildcard job follows the new
+ * clock with its delay; a backward step runs nothing twice; a large step
+ * plans everything from the new time, delays included. */
+static void test_delay_across_clock_steps(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *fixed = make_delayed(&f, 0, "30 1 * * *", 600);
+    struct sched_job *wild = make_delayed(&f, 1, "*/5 * * * *", 120);
+    sched_add(&s, fixed, T0 + 59 * M);
+    sched_add(&s, wild, T0 + 59 * M);
+    assert_int_equal(fixed->next_ms, T0 + H + 40 * M);
+    assert_int_equal(wild->next_ms, T0 + H + 2 * M);
+    int64_t now = T0 + H + 59 * M + 30000;
+    sched_jump(&s, SCHED_JUMP_FORWARD, now);
+    assert_int_equal(fixed->next_ms, T0 + H + 40 * M); /* still due */
+    assert_int_equal(wild->next_ms, T0 + 2 * H + 2 * M);
+    sched_run_due(&s, now, record, &r);
+    assert_int_equal(r.n, 1);
+    assert_ptr_equal(r.job[0], fixed);
+    assert_int_equal(fixed->next_ms, T0 + 25 * H + 40 * M);
+    fixed->running = 0;
+    /* back to 01:00: the 01:40 run is not repeated, 02:02 is still next */
+    sched_jump(&s, SCHED_JUMP_BACKWARD, T0 + H);
+    sched_run_due(&s, T0 + H + 45 * M, record, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(wild->next_ms, T0 + 2 * H + 2 * M);
+    /* five hours on: planned from the new time */
+    now = T0 + 5 * H + 1000;
+    sched_jump(&s, SCHED_JUMP_LARGE, now);
+    assert_int_equal(fixed->next_ms, T0 + 25 * H + 40 * M);
+    assert_int_equal(wild->next_ms, T0 + 5 * H + 2 * M);
+    sched_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +559,9 @@ int main(void)
         cmocka_unit_test(test_jump_forward_catches_up_fixed),
         cmocka_unit_test(test_jump_backward_waits),
         cmocka_unit_test(test_jump_large_replans),
+        cmocka_unit_test(test_delay_shifts_each_time),
+        cmocka_unit_test(test_delay_late_runs_once),
+        cmocka_unit_test(test_delay_across_clock_steps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
