@@ -354,7 +354,9 @@ list_one() {
     local from
     for from in "${FROMS[@]}"; do
         echo "# from $from"
-        AT=$from crond "$FILE" --list --count "$COUNT" 2>&1 | sed "s|^.*/$NAME\.cron:|$NAME.cron:|"
+        # warnings are --check's business (checked above); errors stay in
+        AT=$from crond "$FILE" --list --count "$COUNT" 2>&1 | grep -v ': warning: ' |
+            sed "s|^.*/$NAME\.cron:|$NAME.cron:|"
     done >list.out
     diff -u "$WORK/$NAME.list" list.out >list.diff || { head -40 list.diff; fail "--list differs from the model (- model, + crond-lite)"; }
 }
