@@ -255,7 +255,7 @@ crontabs_features() {
         '^@reboot ' '^@yearly ' '^@annually ' '^@monthly ' '^@weekly ' '^@daily ' '^@midnight ' \
         '^@hourly ' '^@every [0-9]' '^[0-9]+/[0-9]+ ' '^[0-9 *]+[0-9]+-[0-9]+/[0-9]+ ' ',' \
         '[a-z]{3}-[a-z]{3}' '[A-Za-z]+day-' ' \? ' ' L ' ' LW ' ' [0-9]+W ' ' [A-Z]{3}L ' ' [0-9]L ' \
-        ' [A-Z]{3}#[0-9] ' ' 5-7 ' '%'; do
+        ' [A-Z]{3}#[0-9] ' ' 5-7 ' '%' '^-[0-9*@]' '^[0-9]*~[0-9]* ' '^RANDOM_DELAY=[1-9]' ' [0-9]+-L '; do
         grep -qE -- "$re" "$f" || missing+=("$re")
     done
     [ ${#missing[@]} -eq 0 ] || fail "app.cron lacks lines matching: ${missing[*]}"
