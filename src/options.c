@@ -420,6 +420,15 @@ static int set_next(struct parser *p, const struct arg *a)
     return mode_choose(p, a, MODE_NEXT);
 }
 
+/* The address is --listen's, known only after the INI file is read. */
+static int set_probe(struct parser *p, const struct arg *a)
+{
+    if (a->val[0] != '/')
+        return fail(p, "%s: expected a path such as /healthz, got '%s'", a->who, a->val);
+    p->o->probe_path = a->val;
+    return mode_choose(p, a, MODE_PROBE);
+}
+
 static int set_from(struct parser *p, const struct arg *a)
 {
     p->o->from = a->val;
@@ -515,6 +524,7 @@ static const struct option_spec specs[] = {
     {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
     {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
     {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
+    {"probe", 0, "PATH", "CROND_LITE_PROBE", 0, true, set_probe},
     {"from", 0, "TIME", "CROND_LITE_FROM", OPT_SET_FROM, false, set_from},
     {"tz", 0, "ZONE", "CROND_LITE_TZ", OPT_SET_TZ, false, set_tz},
     {"count", 0, "N", "CROND_LITE_COUNT", OPT_SET_COUNT, false, set_count},
@@ -779,6 +789,8 @@ static const char usage_text[] =
     "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
     "  -l, --list               print each job's next --count fire times\n"
     "      --next EXPR          print the next --count fire times of EXPR\n"
+    "      --probe PATH         GET PATH from the running daemon's --listen\n"
+    "                           address; exit 0 on 200 (a container healthcheck)\n"
     "      --from TIME          start for --next, e.g. 2026-03-08T01:30:00 [now]\n"
     "      --tz ZONE            zone of --next and --from [as for --timezone]\n"
     "      --count N            times --list and --next print, 1-100000 [5]\n"

@@ -14,7 +14,7 @@
 #include "crond/sched.h"
 #include "crond/util.h"
 
-enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_VERSION, MODE_HELP };
+enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_PROBE, MODE_VERSION, MODE_HELP };
 
 enum options_set_bit {
     OPT_SET_FILES = 1 << 0, OPT_SET_CONFIG = 1 << 1, OPT_SET_USER = 1 << 2,
@@ -66,6 +66,7 @@ struct options {
     const char *on_failure;               /* --on-failure CMD, or NULL */
     const char *on_success;               /* --on-success CMD, or NULL */
     const char *next_expr;                /* --next EXPR */
+    const char *probe_path;               /* --probe PATH */
     const char *from;                     /* --from TIME, or NULL: now */
     const char *tz;                       /* --tz ZONE for --next, or NULL */
     int count;                            /* --count, default 5 */
