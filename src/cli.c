@@ -226,7 +226,7 @@ int cli_probe(const struct cli_env *env)
 {
     const struct options *o = env->opts;
     struct netaddr a;
-    char err[256], req[512], resp[512];
+    char err[256], req[512], resp[512] = "";
     if (o->listen == NULL) {
         fprintf(env->err, PROG ": --probe needs --listen (or CROND_LITE_LISTEN, or listen in "
                           "the INI file): the address the daemon serves on\n");
