@@ -98,6 +98,22 @@ shape() {
         fail "the escaped id is not there: $(grep -m1 ird m.prom)"
 }
 
+# The README and the man page name every family and the buckets.
+documented() {
+    write_exposition m.prom
+    local f le bad=0
+    while read -r f; do
+        grep -qF "\`$f\`" "$REPO_DIR/README.md" || { echo "$f not in README.md"; bad=1; }
+        grep -qF "$f" "$REPO_DIR/doc/crond-lite.8" || { echo "$f not in the man page"; bad=1; }
+    done < <(grep '^# TYPE' m.prom | cut -d' ' -f3)
+    le=$(grep -o 'le="[0-9.]*"' m.prom | sort -u -t'"' -k2 -g | cut -d'"' -f2 | paste -sd, | sed 's/,/, /g')
+    expect_eq "buckets" "0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600" "$le"
+    grep -qF "buckets $le s and \`+Inf\`" "$REPO_DIR/README.md" || { echo "README.md lacks the buckets"; bad=1; }
+    grep -qF "buckets of ${le/, 3600/ and 3600} seconds" "$REPO_DIR/doc/crond-lite.8" ||
+        { echo "the man page lacks the buckets"; bad=1; }
+    [ $bad -eq 0 ]
+}
+
 # ------------------------------------------------------------ a live daemon
 
 # free_port: a TCP port of 127.0.0.1 nobody listens on now.
@@ -185,4 +201,5 @@ live_daemon() {
 run_test "promtool check metrics accepts the exposition, silently" promtool_accepts
 run_test "promtool refuses broken expositions (the check can fail)" promtool_refuses_broken
 run_test "unique series, one HELP and TYPE a family, every family, no command" shape
+run_test "README.md and the man page name every family and the buckets" documented
 run_test "a live daemon's /metrics follows its jobs and reloads" live_daemon
