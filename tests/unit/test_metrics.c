@@ -416,8 +416,9 @@ static void test_label_escaping(void **state)
     jobtab_free(&t);
 }
 
-/* The shape every exposition must have; returns the number of samples of
- * each per-job family in counts (by family order). */
+/* The shape every exposition must have (one HELP, then one TYPE, per
+ * family; each sample inside its family; no series twice); fills fam with
+ * each family's name, type and number of samples, in order. */
 struct family_seen {
     char name[64];
     char type[16];
