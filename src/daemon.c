@@ -30,9 +30,11 @@
 #include "crond/jobtab.h"
 #include "crond/loader.h"
 #include "crond/log.h"
+#include "crond/metrics.h"
 #include "crond/options.h"
 #include "crond/proc.h"
 #include "crond/report.h"
+#include "crond/util.h"
 #include "crond/watch.h"
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -91,6 +93,7 @@ struct crond {
     int64_t reap_end_ms;          /* when waiting for the last children ends */
     int status;                   /* exit status */
     char *chunk;                  /* read buffer shared by all pipes (READ_CHUNK) */
+    struct metrics_daemon metrics; /* reloads, configuration errors (metrics.h) */
 };
 
 static int64_t now_ms(void)
@@ -196,7 +199,19 @@ static void run_exited(void *ctx, struct proc *p)
         st->last_exit_ms = now_ms();
         st->last_wstatus = p->wstatus;
     }
+    metrics_run_ended(st, metrics_result_of(p->wstatus, p->timed_out), now_ms() - p->start_ms,
+                      now_ms());
     sched_exited(&j->sj, on_action, d);
+}
+
+/* The host's relayed: a line of a run is counted for its job (if a reload
+ * kept it: a removed job's stats are gone). */
+static void run_line(void *ctx, const struct proc *p, int stream)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
+    if (j != NULL)
+        metrics_output_line(jobtab_stats_of(j), stream);
 }
 
 /* Starts a run of j with its watchers (nothing when proc said why not). */
@@ -208,10 +223,12 @@ static void run_start(struct crond *d, struct jobtab_job *j)
     struct run *r = calloc(1, sizeof *r);
     if (r == NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", "out of memory");
+        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
         return;
     }
     if (proc_spawn(&r->p, &d->host, &job, now_ms()) != 0) {
         free(r);
+        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
         return;
     }
     r->d = d;
@@ -246,8 +263,11 @@ static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
         return; /* nothing new starts once a stop began */
     if (a == SCHED_START)
         run_start(d, j);
-    else if (skip != NULL)
+    else if (skip != NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_WARN, "job.skip", j, "reason", skip);
+        metrics_skipped(jobtab_stats_of(j), a == SCHED_SKIP ? METRICS_SKIP_RUNNING
+                                                            : METRICS_SKIP_QUEUE_FULL);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -372,9 +392,11 @@ static void reload(struct crond *d, bool quiet)
         loader_result_free(&r);
     size_t nerrors = r.diags.nerrors;
     if (rc != 0 || jobtab_apply(&d->tab, &r, now_ms(), &diff) != 0) {
+        metrics_reloaded(&d->metrics, rc == 0, nerrors, false);
         report_reload(d->log, now_ms(), &d->tab, NULL, 0, 0);
         return;
     }
+    metrics_reloaded(&d->metrics, true, nerrors, true);
     watch_paths(d);
     if (!quiet || diff.added > 0 || diff.removed > 0 || nerrors > 0)
         report_reload(d->log, now_ms(), &d->tab, &diff, nerrors, mono_us() - t0);
@@ -446,6 +468,17 @@ static void job_status(struct crond *d, const struct jobtab_job *j)
             used += (size_t)snprintf(pids + used, sizeof pids - used, "%s%d", used ? " " : "",
                                      (int)r->p.pid);
     report_status(d->log, now_ms(), j, pids);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Metrics (the HTTP server's /metrics)                                     */
+/* ------------------------------------------------------------------------ */
+
+void daemon_metrics(struct crond *d, struct util_buf *out)
+{
+    struct metrics_process pr;
+    bool have = metrics_process_read(&pr) == 0; /* without /proc: no process_* */
+    (void)metrics_render(out, &d->tab, &d->metrics, have ? &pr : NULL); /* out->oom says */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -633,7 +666,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, READ_CHUNK,
                                  run_exited, d, cfg->environ, cfg->self, d->opts->shell,
                                  d->opts->clean_env, d->opts->no_new_privs,
-                                 cfg->nofile_soft, d->opts->output};
+                                 cfg->nofile_soft, d->opts->output, run_line};
     d->loop = ev_default_loop(EVFLAG_AUTO);
     if (d->loop == NULL || d->chunk == NULL) {
         say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop: out of memory");

@@ -147,6 +147,8 @@ static void emit_line(void *ctx, const char *line, size_t len, bool newline)
     const struct emit *e = ctx;
     enum log_stream from = e->i == 0 ? LOG_STREAM_OUT : LOG_STREAM_ERR;
     (void)newline;
+    if (e->p->host->relayed != NULL)
+        e->p->host->relayed(e->p->host->ctx, e->p, e->i);
     if (e->p->host->output == LOG_OUTPUT_RAW) {
         log_raw(e->p->host->log, from, line, len);
         return;

@@ -8,10 +8,12 @@
 
 #include <stdbool.h>
 
+struct crond;
 struct options;
 struct config;
 struct log;
 struct user;
+struct util_buf;
 struct zone;
 struct zone_cache;
 
@@ -29,5 +31,10 @@ struct daemon_cfg {
 /* Runs until stopped. Returns the exit status: 0 after a clean stop, 1 when
  * the crontabs are invalid at start or the log output broke. */
 int daemon_run(const struct daemon_cfg *cfg);
+
+/* Appends the Prometheus exposition of d's jobs, reloads and process
+ * (metrics.h) to out (out->oom set when memory ran out): for the HTTP
+ * server's GET /metrics, on the loop, between two events. */
+void daemon_metrics(struct crond *d, struct util_buf *out);
 
 #endif

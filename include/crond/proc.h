@@ -77,6 +77,9 @@ struct proc_host {
     bool no_new_privs;            /* --no-new-privs */
     long nofile_soft;             /* the fd limit jobs get back (0: as is) */
     enum log_output output;       /* --output: job lines as records, or raw */
+    /* A line (or a piece of a long one) of stream 0 (stdout) or 1 (stderr)
+     * was relayed, in either output mode: the caller counts it. May be NULL. */
+    void (*relayed)(void *ctx, const struct proc *p, int stream);
 };
 
 /* A job to run. */

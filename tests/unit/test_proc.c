@@ -17,6 +17,7 @@
 
 #include "crond/crontab.h"
 #include "crond/log.h"
+#include "crond/metrics.h"
 #include "crond/proc.h"
 #include "crond/user.h"
 
@@ -85,6 +86,7 @@ struct fixture {
     struct proc_host host;
     int exited;                /* calls of host.exited */
     int exited_status;
+    int lines[2];              /* calls of host.relayed, per stream */
     char text[65536];          /* the records so far */
 };
 
@@ -93,6 +95,13 @@ static void on_exited(void *ctx, struct proc *p)
     struct fixture *f = ctx;
     f->exited++;
     f->exited_status = p->wstatus;
+}
+
+static void on_relayed(void *ctx, const struct proc *p, int stream)
+{
+    struct fixture *f = ctx;
+    assert_int_equal(p->jid, p->id[0] == 'q' ? 8 : 7);
+    f->lines[stream]++;
 }
 
 static int setup(void **state)
@@ -105,7 +114,7 @@ static int setup(void **state)
     log_init(&f->log, fileno(f->out), LOG_FORMAT_TEXT, LOG_LEVEL_DEBUG);
     f->host = (struct proc_host){&f->log, 200, f->chunk, sizeof f->chunk, on_exited, f,
                                  environ, &f->self, "/bin/sh", false, false, 0,
-                                 LOG_OUTPUT_RECORDS};
+                                 LOG_OUTPUT_RECORDS, on_relayed};
     *state = f;
     return 0;
 }
@@ -204,7 +213,12 @@ static void test_output_then_exit(void **state)
     expect_before(f, "event=job.start", "msg=one");
     assert_int_equal(f->exited, 1);
     assert_int_equal(WEXITSTATUS(f->exited_status), 3);
+    assert_int_equal(metrics_result_of(p.wstatus, p.timed_out), METRICS_FAILURE);
+    /* every relayed line is counted once, per stream */
+    assert_int_equal(f->lines[0], 2);
+    assert_int_equal(f->lines[1], 1);
     proc_release(&p, now_ms());
+    assert_int_equal(f->lines[0], 2);
 }
 
 /* cronie's '-' (CRONSPEC_QUIET): job.start and job.exit at debug, the
@@ -251,6 +265,8 @@ static void test_timeout_term_then_kill(void **state)
     expect_record(f, "signal=SIGKILL duration_ms=");
     assert_true(took >= 250 && took < 2500);
     assert_true(WIFSIGNALED(f->exited_status) && WTERMSIG(f->exited_status) == SIGKILL);
+    /* its own timeout's SIGKILL: a timeout, not killed */
+    assert_int_equal(metrics_result_of(p.wstatus, p.timed_out), METRICS_TIMEOUT);
     proc_release(&p, now_ms());
 }
 
@@ -267,6 +283,7 @@ static void test_stop_and_force(void **state)
     assert_int_equal(drive(&p, 3000), PROC_DONE);
     expect_record(f, "signal=SIGTERM reason=stop");
     expect_record(f, "signal=SIGTERM duration_ms=");
+    assert_int_equal(metrics_result_of(p.wstatus, p.timed_out), METRICS_KILLED);
     proc_release(&p, now_ms());
 
     struct proc q;
@@ -277,6 +294,9 @@ static void test_stop_and_force(void **state)
     assert_int_equal(q.state, PROC_KILL);
     assert_int_equal(drive(&q, 3000), PROC_DONE);
     expect_record(f, "signal=SIGKILL reason=grace");
+    /* a stop's SIGKILL: killed, not a timeout */
+    assert_true(WIFSIGNALED(q.wstatus) && WTERMSIG(q.wstatus) == SIGKILL);
+    assert_int_equal(metrics_result_of(q.wstatus, q.timed_out), METRICS_KILLED);
     proc_release(&q, now_ms());
 }
 
@@ -411,6 +431,9 @@ static void test_raw_output(void **state)
     expect_before(f, "event=job.start", "\none\n");
     expect_before(f, "\nlast\n", "event=job.exit");
     assert_null(strstr(f->text, "event=job.output"));
+    /* raw lines are counted as records are: 4 on stdout, 1 on stderr */
+    assert_int_equal(f->lines[0], 4);
+    assert_int_equal(f->lines[1], 1);
     assert_int_equal(fclose(err), 0);
 }
 
