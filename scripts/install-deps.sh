@@ -14,22 +14,13 @@ set -eu
 # mandoc and groff-base to lint the man page; python3-yaml and shellcheck for
 # the examples; strace for the security tests; clang with its libFuzzer
 # runtime for the fuzz targets; cppcheck, clang-tidy and shellcheck for
-# make lint; prometheus for promtool (tests/e2e/test_metrics.sh).
+# make lint. Prometheus (the server and promtool, for the metrics tests) is
+# taken out of Debian's package into build/tools/prometheus, not installed:
+# its postinst would start and enable a system service on :9090.
 PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
 valgrind util-linux procps python3 faketime file busybox-static ca-certificates \
 mandoc groff-base python3-yaml shellcheck strace clang libclang-rt-14-dev \
-cppcheck clang-tidy prometheus"
-
-# prometheus's postinst starts a Prometheus service (and enables it) unless
-# policy-rc.d forbids it, as Docker's Debian images do (exit 101). This
-# script starts nothing: elsewhere it leaves prometheus out and says so (the
-# promtool tests skip without it).
-starts_services() {
-    [ -x /usr/sbin/policy-rc.d ] || return 0
-    rc=0
-    /usr/sbin/policy-rc.d prometheus start >/dev/null 2>&1 || rc=$?
-    [ "$rc" -ne 101 ]
-}
+cppcheck clang-tidy"
 
 missing=""
 for p in $PACKAGES; do
@@ -38,19 +29,26 @@ for p in $PACKAGES; do
     fi
 done
 
-case " $missing " in
-*" prometheus "*)
-    if starts_services; then
-        rest=""
-        for p in $missing; do [ "$p" = prometheus ] || rest="$rest $p"; done
-        missing=$rest
-        echo "install-deps: not installing prometheus (promtool): its package would start" \
-            "a service here; install it yourself for the promtool tests" >&2
+# prometheus_tools: /usr/bin/prometheus and promtool of Debian's package in
+# build/tools/prometheus (apt-get download and dpkg-deb -x; nothing runs).
+prometheus_tools() {
+    tools=$(cd "$(dirname "$0")/.." && pwd)/build/tools/prometheus
+    [ -x "$tools/usr/bin/promtool" ] && [ -x "$tools/usr/bin/prometheus" ] && return 0
+    echo "install-deps: taking prometheus and promtool out of Debian's package"
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && { apt-get download prometheus >/dev/null 2>&1 ||
+        { ${SUDO:-} apt-get update -qq && apt-get download prometheus >/dev/null; }; }); then
+        rm -rf "$tmp"
+        echo "install-deps: apt-get download prometheus failed" >&2
+        return 1
     fi
-    ;;
-esac
+    mkdir -p "$tools"
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$tools"
+    rm -rf "$tmp"
+}
 
 if [ -z "$missing" ]; then
+    prometheus_tools || exit 1
     [ "${1:-}" = "--if-missing" ] || echo "install-deps: all dependencies are installed"
     exit 0
 fi
@@ -68,4 +66,5 @@ echo "install-deps: installing$missing"
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086  # $missing is a list of package names
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+prometheus_tools || exit 1
 echo "install-deps: done"

@@ -15,7 +15,7 @@ WRITER="$(dirname "$CROND_BIN")/tests/test_metrics"
 # need TOOL: prints the skip line when TOOL is missing (the caller returns).
 need() {
     command -v "$1" >/dev/null 2>&1 && return 0
-    echo "# skipped: $1 not installed (scripts/install-deps.sh installs prometheus)"
+    echo "# skipped: $1 not found (scripts/install-deps.sh takes it out of Debian's prometheus package)"
     return 1
 }
 
