@@ -204,7 +204,8 @@ static void run_start(struct crond *d, struct jobtab_job *j)
 {
     char id[LOADER_ID_MAX];
     struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
-                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj)};
+                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj),
+                           j->sj.due_ms, false};
     struct run *r = calloc(1, sizeof *r);
     if (r == NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", "out of memory");
@@ -633,7 +634,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, READ_CHUNK,
                                  run_exited, d, cfg->environ, cfg->self, d->opts->shell,
                                  d->opts->clean_env, d->opts->no_new_privs,
-                                 cfg->nofile_soft, d->opts->output};
+                                 cfg->nofile_soft, d->opts->output, NULL};
     d->loop = ev_default_loop(EVFLAG_AUTO);
     if (d->loop == NULL || d->chunk == NULL) {
         say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop: out of memory");
