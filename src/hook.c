@@ -1,8 +1,8 @@
 /* hook: which hook follows a run, and what runs it (see hook.h).
  *
  * A hook is a job line made up on the spot: its command, the job's SHELL
- * and variables followed by the hook's, and the job's user, directory and
- * timeout; proc_spawn does the rest exactly as for the job (environment,
+ * and variables followed by the hook's, and the job's user and timeout;
+ * proc_spawn does the rest exactly as for the job (environment,
  * user switch, process group, records).
  */
 #include "crond/hook.h"
@@ -173,7 +173,7 @@ int hook_prepare(const struct hook_result *r, const struct loader_job *lj,
     out->entry = (struct crontab_entry){.line = lj->entry->line, .command = out->cmd,
                                         .env = &out->env};
     out->job = (struct proc_job){.jid = 0, .id = out->id, .entry = &out->entry,
-                                 .user = lj->user, .workdir = loader_job_workdir(lj),
+                                 .user = lj->user, .workdir = NULL, /* the user's home */
                                  .timeout_ms = loader_job_timeout(lj), .due_ms = r->due_ms};
     return 1;
 }

@@ -6,10 +6,11 @@
  * (whatever its exit), or it cannot start (job.error); it succeeds when it
  * exits 0. Then the job's own INI on_failure / on_success runs, else the
  * daemon's (an empty own key: none for this job), as
- * `SHELL -c CMD` with the job's shell, user, working directory and
- * environment, its id JOB!on-failure or JOB!on-success, stdin /dev/null,
- * and the job's timeout if it has one (else none). These variables win over
- * the job's environment:
+ * `SHELL -c CMD` with the job's shell, user and environment, its id
+ * JOB!on-failure or JOB!on-success, stdin /dev/null, the job's timeout if
+ * it has one (else none), in the user's home: not in the job's INI workdir,
+ * as a missing workdir, a common reason a run cannot start, would stop its
+ * hook too. These variables win over the job's environment:
  *
  *   CROND_LITE_JOB          the job's id, as in the run's records
  *   CROND_LITE_DUE          the due time the run was for, RFC 3339 UTC to the
@@ -84,7 +85,7 @@ enum hook_kind hook_pick(const struct hook_result *r, const struct loader_job *l
 /* A hook ready for proc_spawn(&run, host, &s.job, now). It points into
  * itself: do not copy it. */
 struct hook_spawn {
-    struct proc_job job;          /* jid 0, id, entry, the job's user, workdir, timeout */
+    struct proc_job job;          /* jid 0, id, entry, the job's user and timeout */
     struct crontab_entry entry;   /* the hook's command; no input */
     struct crontab_env env;       /* the job's SHELL and variables, then vars */
     char *vars[HOOK_NVARS];       /* the hook's "NAME=VALUE" (owned) */

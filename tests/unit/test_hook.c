@@ -147,8 +147,8 @@ static void test_no_hook_after_a_hook(void **state)
 /* What it gets                                                             */
 /* ------------------------------------------------------------------------ */
 
-/* A run that exited 3: the hook's id, command, the job's shell, user,
- * directory and timeout, and every variable. */
+/* A run that exited 3: the hook's id, command, the job's shell, user and
+ * timeout (not its directory), and every variable. */
 static void test_prepare_after_exit(void **state)
 {
     (void)state;
@@ -171,7 +171,7 @@ static void test_prepare_after_exit(void **state)
     assert_null(s.job.entry->spec);
     assert_string_equal(s.job.entry->env->shell, "/bin/bash");
     assert_ptr_equal(s.job.user, &alice);
-    assert_string_equal(s.job.workdir, "/srv");
+    assert_null(s.job.workdir); /* the user's home, not the job's /srv */
     assert_int_equal(s.job.timeout_ms, 60000);
     assert_false(s.job.keep_tail);
     assert_string_equal(var(&s, "CROND_LITE_JOB"), "app.cron:3");
