@@ -670,8 +670,9 @@ static void runs_release(struct crond *d)
     }
 }
 
-/* Hooks run as jobs do, but inherit none of a hook's variables, and
- * their end starts nothing (neither a hook nor a queued run). */
+/* Hooks run as jobs do (a copy of d->host, complete by now), but inherit
+ * none of a hook's variables, and their end starts nothing (neither a hook
+ * nor a queued run). */
 static void hooks_setup(struct crond *d, char *const *environ_)
 {
     d->hooks = (struct hook_cmds){d->opts->on_failure, d->opts->on_success};
