@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crond/hook.h"
 #include "crond/jobtab.h"
 #include "crond/loader.h"
 #include "crond/log.h"
@@ -76,6 +77,9 @@ struct crond {
     struct log *log;
     struct jobtab tab;            /* the jobs and their due order */
     struct proc_host host;        /* what every run shares */
+    struct proc_host hook_host;   /* the same for hooks: nothing follows them */
+    struct hook_cmds hooks;       /* --on-failure, --on-success */
+    char **hook_environ;          /* what hooks inherit (hook_environ) */
     struct run *runs;             /* running or still draining */
     struct watch watch;           /* inotify, fd -1 with --no-reload */
     ev_io watch_io;
@@ -184,52 +188,21 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     run_sync(r);
 }
 
-/* The host's exited: the job (if a reload kept it) learns the result, and a
- * queued run may start. */
-static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
-
-static void run_exited(void *ctx, struct proc *p)
+/* Starts a run of job through h, with its watchers; NULL when it did not
+ * start (proc said why). */
+static struct run *run_add(struct crond *d, struct proc_host *h, const struct proc_job *job)
 {
-    struct crond *d = ctx;
-    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
-    if (j == NULL)
-        return;
-    struct jobtab_stats *st = jobtab_stats_of(j);
-    if (st != NULL) {
-        st->last_exit_ms = now_ms();
-        st->last_wstatus = p->wstatus;
-    }
-    metrics_run_ended(st, metrics_result_of(p->wstatus, p->timed_out), now_ms() - p->start_ms,
-                      now_ms());
-    sched_exited(&j->sj, on_action, d);
-}
-
-/* The host's relayed: a line of a run is counted for its job (if a reload
- * kept it: a removed job's stats are gone). */
-static void run_line(void *ctx, const struct proc *p, int stream)
-{
-    struct crond *d = ctx;
-    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
-    if (j != NULL)
-        metrics_output_line(jobtab_stats_of(j), stream);
-}
-
-/* Starts a run of j with its watchers (nothing when proc said why not). */
-static void run_start(struct crond *d, struct jobtab_job *j)
-{
-    char id[LOADER_ID_MAX];
-    struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
-                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj)};
     struct run *r = calloc(1, sizeof *r);
     if (r == NULL) {
-        report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", "out of memory");
-        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
-        return;
+        log_begin(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error");
+        log_str(d->log, "job", job->id);
+        log_str(d->log, "msg", "out of memory");
+        log_end(d->log);
+        return NULL;
     }
-    if (proc_spawn(&r->p, &d->host, &job, now_ms()) != 0) {
+    if (proc_spawn(&r->p, h, job, now_ms()) != 0) {
         free(r);
-        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
-        return;
+        return NULL;
     }
     r->d = d;
     for (int i = 0; i < 2; i++) {
@@ -244,11 +217,88 @@ static void run_start(struct crond *d, struct jobtab_job *j)
     if (d->runs != NULL)
         d->runs->prev = r;
     d->runs = r;
+    run_sync(r);
+    return r;
+}
+
+/* The hook that follows a run of j, if any (hook.h); none once a stop
+ * began, as no job starts then. */
+static void hook_start(struct crond *d, const struct jobtab_job *j, const struct hook_result *res)
+{
+    struct hook_spawn hs;
+    if (d->stopping)
+        return;
+    int rc = hook_prepare(res, j->lj, &d->hooks, &hs);
+    if (rc < 0)
+        report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg",
+                   "out of memory: its hook does not run");
+    if (rc <= 0)
+        return;
+    (void)run_add(d, &d->hook_host, &hs.job); /* NULL: proc said why */
+    hook_spawn_free(&hs);
+}
+
+/* The host's exited: the job (if a reload kept it) learns the result, its
+ * hook starts, and a queued run may start. */
+static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
+
+static void run_exited(void *ctx, struct proc *p)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
+    struct hook_result res;
+    if (j == NULL)
+        return;
+    struct jobtab_stats *st = jobtab_stats_of(j);
+    if (st != NULL) {
+        st->last_exit_ms = now_ms();
+        st->last_wstatus = p->wstatus;
+    }
+    metrics_run_ended(st, metrics_result_of(p->wstatus, p->timed_out), now_ms() - p->start_ms,
+                      now_ms());
+    hook_result_of(p, &res);
+    hook_start(d, j, &res);
+    sched_exited(&j->sj, on_action, d);
+}
+
+/* The host's relayed: a line of a run is counted for its job (if a reload
+ * kept it: a removed job's stats are gone; a hook has no job). */
+static void run_line(void *ctx, const struct proc *p, int stream)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
+    if (j != NULL)
+        metrics_output_line(jobtab_stats_of(j), stream);
+}
+
+/* The host's failed: a run of a job could not start; its hook may. */
+static void run_failed(void *ctx, const struct proc_job *job, const char *msg)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, job->jid);
+    struct hook_result res;
+    if (j == NULL)
+        return;
+    hook_result_failed(job, msg, &res);
+    hook_start(d, j, &res);
+}
+
+/* Starts a run of j (nothing when proc said why not). */
+static void run_start(struct crond *d, struct jobtab_job *j)
+{
+    char id[LOADER_ID_MAX];
+    struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
+                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj),
+                           j->sj.due_ms, hook_wanted(j->lj, &d->hooks)};
+    struct run *r = run_add(d, &d->host, &job);
+    if (r == NULL) {
+        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+        return;
+    }
     struct jobtab_stats *st = jobtab_stats_of(j);
     if (st != NULL)
         st->last_start_ms = r->p.start_ms;
     sched_started(&j->sj);
-    run_sync(r);
 }
 
 static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
@@ -653,6 +703,20 @@ static void runs_release(struct crond *d)
     }
 }
 
+/* Hooks run as jobs do (a copy of d->host, complete by now), but inherit
+ * none of a hook's variables, and their end starts nothing (neither a hook
+ * nor a queued run). */
+static void hooks_setup(struct crond *d, char *const *environ_)
+{
+    d->hooks = (struct hook_cmds){d->opts->on_failure, d->opts->on_success};
+    d->hook_environ = hook_environ(environ_);
+    d->hook_host = d->host;
+    d->hook_host.exited = NULL;
+    d->hook_host.failed = NULL;
+    if (d->hook_environ != NULL)
+        d->hook_host.environ = d->hook_environ;
+}
+
 int daemon_run(const struct daemon_cfg *cfg)
 {
     struct crond *d = calloc(1, sizeof *d);
@@ -666,10 +730,12 @@ int daemon_run(const struct daemon_cfg *cfg)
     d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, READ_CHUNK,
                                  run_exited, d, cfg->environ, cfg->self, d->opts->shell,
                                  d->opts->clean_env, d->opts->no_new_privs,
-                                 cfg->nofile_soft, d->opts->output, run_line};
+                                 cfg->nofile_soft, d->opts->output, run_line, run_failed};
+    hooks_setup(d, cfg->environ);
     d->loop = ev_default_loop(EVFLAG_AUTO);
     if (d->loop == NULL || d->chunk == NULL) {
         say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop: out of memory");
+        free(d->hook_environ);
         free(d->chunk);
         free(d);
         return 1;
@@ -692,6 +758,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     runs_release(d);
     int status = d->status;
     jobtab_free(&d->tab);
+    free(d->hook_environ);
     (void)log_set_buffered(d->log, 0); /* what is left, then one write per record */
     ev_loop_destroy(d->loop);
     free(d->chunk);

@@ -38,7 +38,7 @@ struct jobtab_stats {
     struct metrics_job m;          /* its counters (metrics.h) */
 };
 
-/* One scheduled job (56 bytes: there may be 100,000). */
+/* One scheduled job (64 bytes: there may be 100,000). */
 struct jobtab_job {
     uint64_t jid;                  /* stable id; never 0, never reused */
     struct sched_job sj;           /* due time, overlap, running count */

@@ -353,10 +353,11 @@ ini_every_key() {
     daemon=$(sed -n '/^\[daemon\]/,/^\[job/p' "$ini")
     jobs=$(sed -n '/^\[job/,$p' "$ini")
     for k in crontabs user system shell timezone log_format log_level grace overlap clean_env \
-        no_reload no_new_privs percent_newline output split_logs; do
+        no_reload no_new_privs percent_newline output split_logs on_failure on_success; do
         grep -qE "^(; ?)?$k = " <<<"$daemon" || missing+=("[daemon] $k")
     done
-    for k in schedule command timeout overlap user shell timezone workdir 'env\.[A-Za-z_]+'; do
+    for k in schedule command timeout overlap user shell timezone workdir on_failure on_success \
+        'env\.[A-Za-z_]+'; do
         grep -qE "^(; ?)?$k = " <<<"$jobs" || missing+=("[job] $k")
     done
     [ ${#missing[@]} -eq 0 ] || fail "keys missing from examples/crond-lite.ini: ${missing[*]}"
