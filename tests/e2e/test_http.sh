@@ -278,6 +278,25 @@ fds_run_out() {
     expect_eq "/healthz once the clients left" "HTTP/1.1 200 OK" "$st"
 }
 
+# The listening socket and every accepted one are close-on-exec (SECURITY.md
+# promise 3): none can reach a job.
+sockets_close_on_exec() {
+    start_http
+    http hold "$PORT" 2 1 0 2 >/dev/null &
+    local holder=$! fd link flags n=0 bad=""
+    sleep 0.7
+    while read -r fd; do
+        link=$(readlink "/proc/$DPID/fd/$fd" 2>/dev/null) || continue
+        [[ "$link" == socket:* ]] || continue
+        flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$DPID/fdinfo/$fd" 2>/dev/null) || continue
+        n=$((n + 1))
+        (( (8#$flags & 8#2000000) != 0 )) || bad="$bad $fd"
+    done < <(find "/proc/$DPID/fd" -mindepth 1 -maxdepth 1 -printf '%f\n')
+    wait "$holder"
+    [ "$n" -ge 3 ] || fail "$n sockets seen, not the listener and 2 connections"
+    [ -z "$bad" ] || fail "sockets without close-on-exec:$bad"
+}
+
 run_test "routes and their status codes" routes_and_statuses
 run_test "HEAD has no body" head_has_no_body
 run_test "keep-alive, pipelining, HTTP/1.0" keep_alive
@@ -285,5 +304,6 @@ run_test "/readyz follows reloads" readyz_follows_reloads
 run_test "/readyz during a stop, closed after it" readyz_during_stop
 run_test "a bad --listen is a usage error" bad_listen_is_usage_error
 run_test "a port in use fails the start" port_in_use_fails_start
+run_test "sockets are close-on-exec" sockets_close_on_exec
 run_test "abuse while a job runs every second" abuse_while_jobs_run
 run_test "fds running out" fds_run_out
