@@ -7,7 +7,9 @@
 #   scripts/install-deps.sh [--if-missing]
 set -eu
 
-# build: compiler, make, libraries (their static archives too: make static);
+# build: compiler, make, libraries (their static archives too: make static;
+# libhttp-parser-dev parses the requests of --listen, README "Why
+# libhttp-parser");
 # test: cmocka, valgrind, zone data, util-linux (setpriv, unshare), procps and
 # python3 (record parsing) for the end-to-end tests; file, busybox-static and
 # ca-certificates for the static build's test in an image-like root;
@@ -17,7 +19,7 @@ set -eu
 # make lint. Prometheus (the server and promtool, for the metrics tests) is
 # taken out of Debian's package into build/tools/prometheus, not installed:
 # its postinst would start and enable a system service on :9090.
-PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
+PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libhttp-parser-dev libcmocka-dev tzdata \
 valgrind util-linux procps python3 faketime file busybox-static ca-certificates \
 mandoc groff-base python3-yaml shellcheck strace clang libclang-rt-14-dev \
 cppcheck clang-tidy"

@@ -1,9 +1,12 @@
-/* daemon: the loop glue (see daemon.h). The only file that includes <ev.h>.
+/* daemon: the loop glue (see daemon.h). With httpd.c, the only file that
+ * includes <ev.h>.
  *
  * It owns the watchers and wires each to a module: the wake-up timer to
  * sched (through jobtab), a job's child/io/timer watchers to proc, inotify
- * to watch and jobtab, signals to reload, status and stop. The decisions
- * are the modules'; what is here is when to ask them.
+ * to watch and jobtab, signals to reload, status and stop; --listen's
+ * server (httpd, which owns its own watchers) to the answers of /healthz,
+ * /readyz and /metrics. The decisions are the modules'; what is here is
+ * when to ask them.
  *
  * A running job is a struct run: a proc (the state machine) with its
  * watchers. After every call into proc, run_sync makes the watchers match
@@ -20,6 +23,7 @@
 #endif
 #include <ev.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +32,12 @@
 #include <unistd.h>
 
 #include "crond/hook.h"
+#include "crond/httpd.h"
 #include "crond/jobtab.h"
 #include "crond/loader.h"
 #include "crond/log.h"
 #include "crond/metrics.h"
+#include "crond/netaddr.h"
 #include "crond/options.h"
 #include "crond/proc.h"
 #include "crond/report.h"
@@ -54,11 +60,13 @@
 #define REAP_SECONDS 0.5
 #define REAP_TICK_SECONDS 0.02
 
+/* The Content-Type of the Prometheus text format (0.0.4), as client_golang
+ * sends it. */
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
 /* ------------------------------------------------------------------------ */
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
-
-struct crond;
 
 struct run {
     struct proc p;                /* the state machine */
@@ -98,6 +106,9 @@ struct crond {
     int status;                   /* exit status */
     char *chunk;                  /* read buffer shared by all pipes (READ_CHUNK) */
     struct metrics_daemon metrics; /* reloads, configuration errors (metrics.h) */
+    struct httpd *httpd;          /* --listen, or NULL */
+    bool ready;                   /* /readyz: loaded, and the last reload succeeded */
+    char unready[256];            /* why not (the 503's body) */
 };
 
 static int64_t now_ms(void)
@@ -119,6 +130,17 @@ static int64_t mono_us(void)
 /* ------------------------------------------------------------------------ */
 
 #define say_error(d, level, ...) report_error((d)->log, now_ms(), (level), __VA_ARGS__)
+
+/* /readyz: ready, or not with the reason its 503 gives. */
+__attribute__((format(printf, 2, 3)))
+static void set_unready(struct crond *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->unready, sizeof d->unready, fmt, ap);
+    va_end(ap);
+    d->ready = false;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Runs: a proc and its watchers                                            */
@@ -444,9 +466,17 @@ static void reload(struct crond *d, bool quiet)
     if (rc != 0 || jobtab_apply(&d->tab, &r, now_ms(), &diff) != 0) {
         metrics_reloaded(&d->metrics, rc == 0, nerrors, false);
         report_reload(d->log, now_ms(), &d->tab, NULL, 0, 0);
+        set_unready(d, "the last reload ran out of memory; the previous jobs stay");
         return;
     }
     metrics_reloaded(&d->metrics, true, nerrors, true);
+    /* a file with errors keeps its old jobs: that is no successful reload */
+    if (nerrors > 0)
+        set_unready(d, "the last reload found %zu problem%s in the crontabs (config.error "
+                    "records); %zu job%s of invalid files kept from before", nerrors,
+                    nerrors == 1 ? "" : "s", diff.invalid_kept, diff.invalid_kept == 1 ? "" : "s");
+    else
+        d->ready = true;
     watch_paths(d);
     if (!quiet || diff.added > 0 || diff.removed > 0 || nerrors > 0)
         report_reload(d->log, now_ms(), &d->tab, &diff, nerrors, mono_us() - t0);
@@ -532,6 +562,76 @@ void daemon_metrics(struct crond *d, struct util_buf *out)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The HTTP endpoint (--listen)                                             */
+/* ------------------------------------------------------------------------ */
+
+/* 200 while the loop runs: answering at all is the proof. */
+static void answer_healthz(struct crond *d, int *out_status, const char **out_type,
+                           struct util_buf *out_body)
+{
+    (void)d;
+    (void)out_type;
+    *out_status = 200;
+    util_buf_str(out_body, "ok\n");
+}
+
+static void answer_readyz(struct crond *d, int *out_status, const char **out_type,
+                          struct util_buf *out_body)
+{
+    (void)out_type;
+    *out_status = d->ready ? 200 : 503;
+    if (d->ready)
+        util_buf_str(out_body, "ready\n");
+    else
+        util_buf_printf(out_body, "not ready: %s\n", d->unready);
+}
+
+static void answer_metrics(struct crond *d, int *out_status, const char **out_type,
+                           struct util_buf *out_body)
+{
+    *out_status = 200;
+    *out_type = METRICS_TYPE;
+    daemon_metrics(d, out_body);
+}
+
+static const struct route {
+    const char *path;
+    void (*answer)(struct crond *d, int *out_status, const char **out_type,
+                   struct util_buf *out_body);
+} routes[] = {
+    {"/healthz", answer_healthz},
+    {"/readyz", answer_readyz},
+    {"/metrics", answer_metrics},
+};
+
+/* httpd's route callback: any other path stays 404. */
+static void http_route(void *ctx, const char *path, int *out_status, const char **out_type,
+                       struct util_buf *out_body)
+{
+    for (size_t i = 0; i < UTIL_COUNT_OF(routes); i++)
+        if (strcmp(path, routes[i].path) == 0) {
+            routes[i].answer(ctx, out_status, out_type, out_body);
+            return;
+        }
+}
+
+/* Listens on --listen, if given. The server answers through a stop too
+ * (/readyz then says "stopping") and is closed after the loop. */
+static int http_start(struct crond *d)
+{
+    struct netaddr addr;
+    char err[256];
+    if (d->opts->listen == NULL)
+        return 0;
+    if (netaddr_parse(d->opts->listen, &addr, err, sizeof err) == 0)
+        d->httpd = httpd_start(d->loop, &addr, http_route, d, d->log, err, sizeof err);
+    if (d->httpd != NULL)
+        return 0;
+    say_error(d, LOG_LEVEL_ERROR, "--listen %s: %s; not starting", d->opts->listen, err);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Stopping                                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -598,6 +698,7 @@ static void stop_begin(struct crond *d, const char *why)
     for (const struct run *r = d->runs; r != NULL; r = r->next)
         running += proc_alive(&r->p);
     d->stopping = true;
+    set_unready(d, "stopping");
     wake_arm(d); /* far away: only steps wake it now */
     report_stop(d->log, now_ms(), why, running);
     stop_signal_all(d, SIGTERM);
@@ -679,6 +780,7 @@ static int daemon_setup(struct crond *d)
         return -1;
     }
     watch_paths(d);
+    d->ready = true;
     const char *paths[LOADER_MAX_SOURCES];
     size_t npaths = loader_paths(d->opts, paths);
     report_start(d->log, now_ms(), paths, npaths, &d->tab, d->cfg->self, d->cfg->default_zone);
@@ -746,13 +848,15 @@ int daemon_run(const struct daemon_cfg *cfg)
     sched_set_clock(&d->tab.sched, now_ms);
     signals_start(d);
     watch_start(d);
-    if (clock_start(d) != 0 || daemon_setup(d) != 0)
+    set_unready(d, "starting");
+    if (clock_start(d) != 0 || http_start(d) != 0 || daemon_setup(d) != 0)
         d->status = 1;
     else
         wake_arm(d);
     /* the loop sees a broken log at once (check_log_cb) and stops */
     if (d->status == 0)
         ev_run(d->loop, 0);
+    httpd_free(d->httpd);
     watch_stop(d);
     clock_stop(d);
     runs_release(d);
