@@ -128,6 +128,39 @@ readyz_follows_reloads() {
     expect_eq "/readyz once fixed" "HTTP/1.1 200 OK" "$(get /readyz | head -1)"
 }
 
+# --probe: the healthcheck of images without curl, against the same daemon
+probe_exit_status() {
+    echo '* * * * * * * true' >tabs.good
+    mkdir tabs
+    cp tabs.good tabs/app.cron
+    start_http
+    local out rc=0
+    out=$("$CROND_BIN" --probe /healthz --listen "127.0.0.1:$PORT" 2>&1) || rc=$?
+    expect_eq "--probe /healthz" "0 HTTP/1.1 200 OK" "$rc $out"
+    # the address from the variable, and :PORT meaning this host
+    rc=0
+    out=$(CROND_LITE_LISTEN=":$PORT" "$CROND_BIN" --probe /readyz 2>&1) || rc=$?
+    expect_eq "--probe /readyz via CROND_LITE_LISTEN=:PORT" "0 HTTP/1.1 200 OK" "$rc $out"
+    echo '61 * * * * true' >>tabs/app.cron
+    kill -HUP "$DPID"
+    wait_rec 1 5 event=daemon.reload invalid_kept=1
+    rc=0
+    out=$("$CROND_BIN" --probe /readyz --listen "127.0.0.1:$PORT" 2>&1) || rc=$?
+    expect_eq "--probe /readyz when not ready" \
+        "1 crond-lite: --probe /readyz: HTTP/1.1 503 Service Unavailable" "$rc $out"
+    rc=0
+    out=$("$CROND_BIN" --probe /nowhere --listen "127.0.0.1:$PORT" 2>&1) || rc=$?
+    expect_eq "--probe of a 404" 1 "$rc"
+    stop_daemon
+    rc=0
+    out=$("$CROND_BIN" --probe /healthz --listen "127.0.0.1:$PORT" 2>&1) || rc=$?
+    expect_eq "--probe with nothing listening" 1 "$rc"
+    grep -q "connect: Connection refused" <<<"$out" || fail "$out"
+    rc=0
+    out=$(env -u CROND_LITE_LISTEN "$CROND_BIN" --probe /healthz 2>&1) || rc=$?
+    expect_eq "--probe without --listen" 2 "$rc"
+}
+
 readyz_during_stop() {
     # a job that ignores SIGTERM keeps the stop going for --grace
     echo '* * * * * * * trap "" TERM; while :; do sleep 0.1; done' >tabs.cron
@@ -302,6 +335,7 @@ run_test "HEAD has no body" head_has_no_body
 run_test "keep-alive, pipelining, HTTP/1.0" keep_alive
 run_test "/readyz follows reloads" readyz_follows_reloads
 run_test "/readyz during a stop, closed after it" readyz_during_stop
+run_test "--probe: 0 on 200, 1 otherwise, 2 without --listen" probe_exit_status
 run_test "a bad --listen is a usage error" bad_listen_is_usage_error
 run_test "a port in use fails the start" port_in_use_fails_start
 run_test "sockets are close-on-exec" sockets_close_on_exec
