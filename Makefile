@@ -26,7 +26,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -DCROND_VERSION='"$(VERSION)"'
 CFLAGS   ?=
 CFLAGS   += $(WARN) $(OPT)
 LDFLAGS  += -pie -Wl,-z,relro -Wl,-z,now
-LIBS     := -lev -linih
+LIBS     := -lev -linih -lhttp_parser
 
 # A fully static binary (README, "Static binary"): plain -static, not
 # -static-pie, so that file(1) and ldd on any system call it static; users

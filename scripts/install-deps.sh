@@ -7,15 +7,19 @@
 #   scripts/install-deps.sh [--if-missing]
 set -eu
 
-# build: compiler, make, libraries (their static archives too: make static);
+# build: compiler, make, libraries (their static archives too: make static;
+# libhttp-parser-dev parses the requests of --listen, README "Why
+# libhttp-parser");
 # test: cmocka, valgrind, zone data, util-linux (setpriv, unshare), procps and
 # python3 (record parsing) for the end-to-end tests; file, busybox-static and
 # ca-certificates for the static build's test in an image-like root;
 # mandoc and groff-base to lint the man page; python3-yaml and shellcheck for
 # the examples; strace for the security tests; clang with its libFuzzer
 # runtime for the fuzz targets; cppcheck, clang-tidy and shellcheck for
-# make lint.
-PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libcmocka-dev tzdata \
+# make lint. Prometheus (the server and promtool, for the metrics tests) is
+# taken out of Debian's package into build/tools/prometheus, not installed:
+# its postinst would start and enable a system service on :9090.
+PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libhttp-parser-dev libcmocka-dev tzdata \
 valgrind util-linux procps python3 faketime file busybox-static ca-certificates \
 mandoc groff-base python3-yaml shellcheck strace clang libclang-rt-14-dev \
 cppcheck clang-tidy"
@@ -27,7 +31,26 @@ for p in $PACKAGES; do
     fi
 done
 
+# prometheus_tools: /usr/bin/prometheus and promtool of Debian's package in
+# build/tools/prometheus (apt-get download and dpkg-deb -x; nothing runs).
+prometheus_tools() {
+    tools=$(cd "$(dirname "$0")/.." && pwd)/build/tools/prometheus
+    [ -x "$tools/usr/bin/promtool" ] && [ -x "$tools/usr/bin/prometheus" ] && return 0
+    echo "install-deps: taking prometheus and promtool out of Debian's package"
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && { apt-get download prometheus >/dev/null 2>&1 ||
+        { ${SUDO:-} apt-get update -qq && apt-get download prometheus >/dev/null; }; }); then
+        rm -rf "$tmp"
+        echo "install-deps: apt-get download prometheus failed" >&2
+        return 1
+    fi
+    mkdir -p "$tools"
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$tools"
+    rm -rf "$tmp"
+}
+
 if [ -z "$missing" ]; then
+    prometheus_tools || exit 1
     [ "${1:-}" = "--if-missing" ] || echo "install-deps: all dependencies are installed"
     exit 0
 fi
@@ -45,4 +68,5 @@ echo "install-deps: installing$missing"
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086  # $missing is a list of package names
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+prometheus_tools || exit 1
 echo "install-deps: done"

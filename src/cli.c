@@ -2,12 +2,20 @@
  * effects: they read crontabs and zones and print. */
 #include "crond/cli.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crond/calendar.h"
 #include "crond/cronspec.h"
 #include "crond/loader.h"
+#include "crond/netaddr.h"
 #include "crond/options.h"
 #include "crond/timefmt.h"
 #include "crond/zone.h"
@@ -174,4 +182,119 @@ int cli_list(const struct cli_env *env)
     }
     loader_result_free(&r);
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --probe                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The address to reach the daemon at: its --listen address, with "every
+ * address" turned into this host's loopback. */
+static void probe_target(struct netaddr *a)
+{
+    if (a->ss.ss_family == AF_INET) {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&a->ss;
+        if (a4->sin_addr.s_addr == htonl(INADDR_ANY))
+            a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&a->ss;
+        if (IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr))
+            a6->sin6_addr = in6addr_loopback;
+    }
+}
+
+/* Waits until fd is ready for events, at most until deadline (monotonic
+ * ms). Returns 1 ready, 0 timed out, -1 error. */
+static int probe_wait(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t left = deadline - ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = {fd, events, 0};
+        int n = poll(&pfd, 1, (int)left);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+int cli_probe(const struct cli_env *env)
+{
+    const struct options *o = env->opts;
+    struct netaddr a;
+    char err[256], req[512], resp[512] = "";
+    if (o->listen == NULL) {
+        fprintf(env->err, PROG ": --probe needs --listen (or CROND_LITE_LISTEN, or listen in "
+                          "the INI file): the address the daemon serves on\n");
+        return 2;
+    }
+    if (netaddr_parse(o->listen, &a, err, sizeof err) != 0) {
+        fprintf(env->err, PROG ": --listen %s\n", err);
+        return 2;
+    }
+    probe_target(&a);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 2000;
+    int fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fprintf(env->err, PROG ": --probe: socket: %s\n", strerror(errno));
+        return 1;
+    }
+    int rc = 1;
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: crond-lite\r\nConnection: close\r\n\r\n",
+                     o->probe_path);
+    size_t got = 0;
+    if (connect(fd, (const struct sockaddr *)&a.ss, a.len) != 0 && errno != EINPROGRESS) {
+        fprintf(env->err, PROG ": --probe %s: connect: %s\n", o->listen, strerror(errno));
+        goto out;
+    }
+    if (probe_wait(fd, POLLOUT, deadline) != 1) {
+        fprintf(env->err, PROG ": --probe %s: no connection within 2 s\n", o->listen);
+        goto out;
+    }
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
+        fprintf(env->err, PROG ": --probe %s: connect: %s\n", o->listen,
+                strerror(soerr != 0 ? soerr : errno));
+        goto out;
+    }
+    if (n < 0 || (size_t)n >= sizeof req || send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+        fprintf(env->err, PROG ": --probe %s: cannot send the request\n", o->listen);
+        goto out;
+    }
+    /* the status line is all that matters: read until it is complete */
+    while (got < sizeof resp - 1 && memchr(resp, '\n', got) == NULL) {
+        if (probe_wait(fd, POLLIN, deadline) != 1)
+            break;
+        ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
+        if (r <= 0 && !(r < 0 && (errno == EINTR || errno == EAGAIN)))
+            break;
+        if (r > 0)
+            got += (size_t)r;
+    }
+    resp[got] = '\0';
+    char *eol = strpbrk(resp, "\r\n");
+    if (eol == NULL) {
+        fprintf(env->err, PROG ": --probe %s%s: no answer within 2 s\n", o->listen, o->probe_path);
+        goto out;
+    }
+    *eol = '\0';
+    /* "HTTP/1.x NNN reason" */
+    long status = 0;
+    if (strncmp(resp, "HTTP/1.", 7) == 0 && resp[7] != '\0' && resp[8] == ' ')
+        status = strtol(resp + 9, NULL, 10);
+    if (status == 200)
+        fprintf(env->out, "%s\n", resp);
+    else
+        fprintf(env->err, PROG ": --probe %s: %s\n", o->probe_path, resp);
+    rc = status == 200 ? 0 : 1;
+out:
+    (void)close(fd); /* nothing was written that a close could lose */
+    return rc;
 }

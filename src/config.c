@@ -34,6 +34,8 @@
  */
 #include "crond/config.h"
 
+#include "crond/netaddr.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +52,7 @@
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define CONFIG_MAX_SIZE ((size_t)1024 * 1024)
-#define MAX_KEYS 16         /* per table; checked below */
+#define MAX_KEYS 32         /* per table; checked below */
 #define BLANKS " \t\n\r\v\f" /* as CROND_LITE_FILE is split */
 #define UTF8_BOM "\xEF\xBB\xBF"
 
@@ -141,6 +143,17 @@ static int set_path(struct parse *p, const struct key *k, void *field, const cha
 {
     if (val[0] != '/') {
         diag(p, "%s: expected an absolute path, got '%s'", k->name, val);
+        return -1;
+    }
+    return set_string(p, k, field, val);
+}
+
+static int set_listen(struct parse *p, const struct key *k, void *field, const char *val)
+{
+    struct netaddr addr;
+    char err[256];
+    if (netaddr_parse(val, &addr, err, sizeof err) != 0) {
+        diag(p, "%s: %s", k->name, err);
         return -1;
     }
     return set_string(p, k, field, val);
@@ -253,6 +266,9 @@ static const struct key daemon_keys[] = {
     DAEMON_ENUM("output", OPT_SET_OUTPUT, output, log_output_from, "records or raw"),
     DAEMON_KEY("split_logs", OPT_SET_SPLIT_LOGS, set_bool, split_logs),
     DAEMON_KEY("percent_newline", OPT_SET_PERCENT_NEWLINE, set_bool, percent_newline),
+    DAEMON_KEY("listen", OPT_SET_LISTEN, set_listen, listen),
+    DAEMON_KEY("on_failure", OPT_SET_ON_FAILURE, set_string, on_failure),
+    DAEMON_KEY("on_success", OPT_SET_ON_SUCCESS, set_string, on_success),
 };
 
 static const struct key job_keys[] = {
@@ -265,6 +281,8 @@ static const struct key job_keys[] = {
     JOB_KEY("shell", set_path, shell),
     JOB_KEY("timezone", set_job_timezone, timezone),
     JOB_KEY("workdir", set_path, workdir),
+    JOB_KEY("on_failure", set_string, on_failure),
+    JOB_KEY("on_success", set_string, on_success),
 };
 
 _Static_assert(COUNT_OF(daemon_keys) <= MAX_KEYS, "raise MAX_KEYS");
@@ -305,6 +323,8 @@ static void job_free(struct config_job *j)
     free(j->shell);
     free(j->timezone);
     free(j->workdir);
+    free(j->on_failure);
+    free(j->on_success);
     for (size_t i = 0; i < j->nenv; i++)
         free(j->env[i]);
     free(j->env);
@@ -622,6 +642,9 @@ void config_free(struct config *c)
     free(c->user);
     free(c->shell);
     free(c->timezone);
+    free(c->listen);
+    free(c->on_failure);
+    free(c->on_success);
     for (size_t i = 0; i < c->njobs; i++)
         job_free(&c->jobs[i]);
     free(c->jobs);
@@ -657,6 +680,9 @@ static const struct apply applies[] = {
     APPLY(OPT_SET_OUTPUT, output),
     APPLY(OPT_SET_SPLIT_LOGS, split_logs),
     APPLY(OPT_SET_PERCENT_NEWLINE, percent_newline),
+    APPLY(OPT_SET_LISTEN, listen),
+    APPLY(OPT_SET_ON_FAILURE, on_failure),
+    APPLY(OPT_SET_ON_SUCCESS, on_success),
 };
 
 /* Points o->files at the split copy that follows c->crontabs' '\0'. */

@@ -1,9 +1,12 @@
-/* daemon: the loop glue (see daemon.h). The only file that includes <ev.h>.
+/* daemon: the loop glue (see daemon.h). With httpd.c, the only file that
+ * includes <ev.h>.
  *
  * It owns the watchers and wires each to a module: the wake-up timer to
  * sched (through jobtab), a job's child/io/timer watchers to proc, inotify
- * to watch and jobtab, signals to reload, status and stop. The decisions
- * are the modules'; what is here is when to ask them.
+ * to watch and jobtab, signals to reload, status and stop; --listen's
+ * server (httpd, which owns its own watchers) to the answers of /healthz,
+ * /readyz and /metrics. The decisions are the modules'; what is here is
+ * when to ask them.
  *
  * A running job is a struct run: a proc (the state machine) with its
  * watchers. After every call into proc, run_sync makes the watchers match
@@ -20,6 +23,7 @@
 #endif
 #include <ev.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crond/hook.h"
+#include "crond/httpd.h"
 #include "crond/jobtab.h"
 #include "crond/loader.h"
 #include "crond/log.h"
+#include "crond/metrics.h"
+#include "crond/netaddr.h"
 #include "crond/options.h"
 #include "crond/proc.h"
 #include "crond/report.h"
+#include "crond/util.h"
 #include "crond/watch.h"
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -51,11 +60,13 @@
 #define REAP_SECONDS 0.5
 #define REAP_TICK_SECONDS 0.02
 
+/* The Content-Type of the Prometheus text format (0.0.4), as client_golang
+ * sends it. */
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
 /* ------------------------------------------------------------------------ */
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
-
-struct crond;
 
 struct run {
     struct proc p;                /* the state machine */
@@ -74,6 +85,9 @@ struct crond {
     struct log *log;
     struct jobtab tab;            /* the jobs and their due order */
     struct proc_host host;        /* what every run shares */
+    struct proc_host hook_host;   /* the same for hooks: nothing follows them */
+    struct hook_cmds hooks;       /* --on-failure, --on-success */
+    char **hook_environ;          /* what hooks inherit (hook_environ) */
     struct run *runs;             /* running or still draining */
     struct watch watch;           /* inotify, fd -1 with --no-reload */
     ev_io watch_io;
@@ -91,6 +105,10 @@ struct crond {
     int64_t reap_end_ms;          /* when waiting for the last children ends */
     int status;                   /* exit status */
     char *chunk;                  /* read buffer shared by all pipes (READ_CHUNK) */
+    struct metrics_daemon metrics; /* reloads, configuration errors (metrics.h) */
+    struct httpd *httpd;          /* --listen, or NULL */
+    bool ready;                   /* /readyz: loaded, and the last reload succeeded */
+    char unready[256];            /* why not (the 503's body) */
 };
 
 static int64_t now_ms(void)
@@ -112,6 +130,17 @@ static int64_t mono_us(void)
 /* ------------------------------------------------------------------------ */
 
 #define say_error(d, level, ...) report_error((d)->log, now_ms(), (level), __VA_ARGS__)
+
+/* /readyz: ready, or not with the reason its 503 gives. */
+__attribute__((format(printf, 2, 3)))
+static void set_unready(struct crond *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->unready, sizeof d->unready, fmt, ap);
+    va_end(ap);
+    d->ready = false;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Runs: a proc and its watchers                                            */
@@ -181,38 +210,21 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     run_sync(r);
 }
 
-/* The host's exited: the job (if a reload kept it) learns the result, and a
- * queued run may start. */
-static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
-
-static void run_exited(void *ctx, struct proc *p)
+/* Starts a run of job through h, with its watchers; NULL when it did not
+ * start (proc said why). */
+static struct run *run_add(struct crond *d, struct proc_host *h, const struct proc_job *job)
 {
-    struct crond *d = ctx;
-    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
-    if (j == NULL)
-        return;
-    struct jobtab_stats *st = jobtab_stats_of(j);
-    if (st != NULL) {
-        st->last_exit_ms = now_ms();
-        st->last_wstatus = p->wstatus;
-    }
-    sched_exited(&j->sj, on_action, d);
-}
-
-/* Starts a run of j with its watchers (nothing when proc said why not). */
-static void run_start(struct crond *d, struct jobtab_job *j)
-{
-    char id[LOADER_ID_MAX];
-    struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
-                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj)};
     struct run *r = calloc(1, sizeof *r);
     if (r == NULL) {
-        report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", "out of memory");
-        return;
+        log_begin(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error");
+        log_str(d->log, "job", job->id);
+        log_str(d->log, "msg", "out of memory");
+        log_end(d->log);
+        return NULL;
     }
-    if (proc_spawn(&r->p, &d->host, &job, now_ms()) != 0) {
+    if (proc_spawn(&r->p, h, job, now_ms()) != 0) {
         free(r);
-        return;
+        return NULL;
     }
     r->d = d;
     for (int i = 0; i < 2; i++) {
@@ -227,11 +239,88 @@ static void run_start(struct crond *d, struct jobtab_job *j)
     if (d->runs != NULL)
         d->runs->prev = r;
     d->runs = r;
+    run_sync(r);
+    return r;
+}
+
+/* The hook that follows a run of j, if any (hook.h); none once a stop
+ * began, as no job starts then. */
+static void hook_start(struct crond *d, const struct jobtab_job *j, const struct hook_result *res)
+{
+    struct hook_spawn hs;
+    if (d->stopping)
+        return;
+    int rc = hook_prepare(res, j->lj, &d->hooks, &hs);
+    if (rc < 0)
+        report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg",
+                   "out of memory: its hook does not run");
+    if (rc <= 0)
+        return;
+    (void)run_add(d, &d->hook_host, &hs.job); /* NULL: proc said why */
+    hook_spawn_free(&hs);
+}
+
+/* The host's exited: the job (if a reload kept it) learns the result, its
+ * hook starts, and a queued run may start. */
+static void on_action(void *ctx, struct sched_job *sj, enum sched_action a);
+
+static void run_exited(void *ctx, struct proc *p)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
+    struct hook_result res;
+    if (j == NULL)
+        return;
+    struct jobtab_stats *st = jobtab_stats_of(j);
+    if (st != NULL) {
+        st->last_exit_ms = now_ms();
+        st->last_wstatus = p->wstatus;
+    }
+    metrics_run_ended(st, metrics_result_of(p->wstatus, p->timed_out), now_ms() - p->start_ms,
+                      now_ms());
+    hook_result_of(p, &res);
+    hook_start(d, j, &res);
+    sched_exited(&j->sj, on_action, d);
+}
+
+/* The host's relayed: a line of a run is counted for its job (if a reload
+ * kept it: a removed job's stats are gone; a hook has no job). */
+static void run_line(void *ctx, const struct proc *p, int stream)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
+    if (j != NULL)
+        metrics_output_line(jobtab_stats_of(j), stream);
+}
+
+/* The host's failed: a run of a job could not start; its hook may. */
+static void run_failed(void *ctx, const struct proc_job *job, const char *msg)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, job->jid);
+    struct hook_result res;
+    if (j == NULL)
+        return;
+    hook_result_failed(job, msg, &res);
+    hook_start(d, j, &res);
+}
+
+/* Starts a run of j (nothing when proc said why not). */
+static void run_start(struct crond *d, struct jobtab_job *j)
+{
+    char id[LOADER_ID_MAX];
+    struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
+                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj),
+                           j->sj.due_ms, hook_wanted(j->lj, &d->hooks)};
+    struct run *r = run_add(d, &d->host, &job);
+    if (r == NULL) {
+        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+        return;
+    }
     struct jobtab_stats *st = jobtab_stats_of(j);
     if (st != NULL)
         st->last_start_ms = r->p.start_ms;
     sched_started(&j->sj);
-    run_sync(r);
 }
 
 static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
@@ -246,8 +335,11 @@ static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
         return; /* nothing new starts once a stop began */
     if (a == SCHED_START)
         run_start(d, j);
-    else if (skip != NULL)
+    else if (skip != NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_WARN, "job.skip", j, "reason", skip);
+        metrics_skipped(jobtab_stats_of(j), a == SCHED_SKIP ? METRICS_SKIP_RUNNING
+                                                            : METRICS_SKIP_QUEUE_FULL);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -372,9 +464,19 @@ static void reload(struct crond *d, bool quiet)
         loader_result_free(&r);
     size_t nerrors = r.diags.nerrors;
     if (rc != 0 || jobtab_apply(&d->tab, &r, now_ms(), &diff) != 0) {
+        metrics_reloaded(&d->metrics, rc == 0, nerrors, false);
         report_reload(d->log, now_ms(), &d->tab, NULL, 0, 0);
+        set_unready(d, "the last reload ran out of memory; the previous jobs stay");
         return;
     }
+    metrics_reloaded(&d->metrics, true, nerrors, true);
+    /* a file with errors keeps its old jobs: that is no successful reload */
+    if (nerrors > 0)
+        set_unready(d, "the last reload found %zu problem%s in the crontabs (config.error "
+                    "records); %zu job%s of invalid files kept from before", nerrors,
+                    nerrors == 1 ? "" : "s", diff.invalid_kept, diff.invalid_kept == 1 ? "" : "s");
+    else
+        d->ready = true;
     watch_paths(d);
     if (!quiet || diff.added > 0 || diff.removed > 0 || nerrors > 0)
         report_reload(d->log, now_ms(), &d->tab, &diff, nerrors, mono_us() - t0);
@@ -449,6 +551,87 @@ static void job_status(struct crond *d, const struct jobtab_job *j)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Metrics (the HTTP server's /metrics)                                     */
+/* ------------------------------------------------------------------------ */
+
+void daemon_metrics(struct crond *d, struct util_buf *out)
+{
+    struct metrics_process pr;
+    bool have = metrics_process_read(&pr) == 0; /* without /proc: no process_* */
+    (void)metrics_render(out, &d->tab, &d->metrics, have ? &pr : NULL); /* out->oom says */
+}
+
+/* ------------------------------------------------------------------------ */
+/* The HTTP endpoint (--listen)                                             */
+/* ------------------------------------------------------------------------ */
+
+/* 200 while the loop runs: answering at all is the proof. */
+static void answer_healthz(struct crond *d, int *out_status, const char **out_type,
+                           struct util_buf *out_body)
+{
+    (void)d;
+    (void)out_type;
+    *out_status = 200;
+    util_buf_str(out_body, "ok\n");
+}
+
+static void answer_readyz(struct crond *d, int *out_status, const char **out_type,
+                          struct util_buf *out_body)
+{
+    (void)out_type;
+    *out_status = d->ready ? 200 : 503;
+    if (d->ready)
+        util_buf_str(out_body, "ready\n");
+    else
+        util_buf_printf(out_body, "not ready: %s\n", d->unready);
+}
+
+static void answer_metrics(struct crond *d, int *out_status, const char **out_type,
+                           struct util_buf *out_body)
+{
+    *out_status = 200;
+    *out_type = METRICS_TYPE;
+    daemon_metrics(d, out_body);
+}
+
+static const struct route {
+    const char *path;
+    void (*answer)(struct crond *d, int *out_status, const char **out_type,
+                   struct util_buf *out_body);
+} routes[] = {
+    {"/healthz", answer_healthz},
+    {"/readyz", answer_readyz},
+    {"/metrics", answer_metrics},
+};
+
+/* httpd's route callback: any other path stays 404. */
+static void http_route(void *ctx, const char *path, int *out_status, const char **out_type,
+                       struct util_buf *out_body)
+{
+    for (size_t i = 0; i < UTIL_COUNT_OF(routes); i++)
+        if (strcmp(path, routes[i].path) == 0) {
+            routes[i].answer(ctx, out_status, out_type, out_body);
+            return;
+        }
+}
+
+/* Listens on --listen, if given. The server answers through a stop too
+ * (/readyz then says "stopping") and is closed after the loop. */
+static int http_start(struct crond *d)
+{
+    struct netaddr addr;
+    char err[256];
+    if (d->opts->listen == NULL)
+        return 0;
+    if (netaddr_parse(d->opts->listen, &addr, err, sizeof err) == 0)
+        d->httpd = httpd_start(d->loop, &addr, http_route, d, d->log, err, sizeof err);
+    if (d->httpd != NULL)
+        return 0;
+    say_error(d, LOG_LEVEL_ERROR, "--listen %s: %s; not starting", d->opts->listen, err);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Stopping                                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -515,6 +698,7 @@ static void stop_begin(struct crond *d, const char *why)
     for (const struct run *r = d->runs; r != NULL; r = r->next)
         running += proc_alive(&r->p);
     d->stopping = true;
+    set_unready(d, "stopping");
     wake_arm(d); /* far away: only steps wake it now */
     report_stop(d->log, now_ms(), why, running);
     stop_signal_all(d, SIGTERM);
@@ -596,6 +780,7 @@ static int daemon_setup(struct crond *d)
         return -1;
     }
     watch_paths(d);
+    d->ready = true;
     const char *paths[LOADER_MAX_SOURCES];
     size_t npaths = loader_paths(d->opts, paths);
     report_start(d->log, now_ms(), paths, npaths, &d->tab, d->cfg->self, d->cfg->default_zone);
@@ -620,6 +805,20 @@ static void runs_release(struct crond *d)
     }
 }
 
+/* Hooks run as jobs do (a copy of d->host, complete by now), but inherit
+ * none of a hook's variables, and their end starts nothing (neither a hook
+ * nor a queued run). */
+static void hooks_setup(struct crond *d, char *const *environ_)
+{
+    d->hooks = (struct hook_cmds){d->opts->on_failure, d->opts->on_success};
+    d->hook_environ = hook_environ(environ_);
+    d->hook_host = d->host;
+    d->hook_host.exited = NULL;
+    d->hook_host.failed = NULL;
+    if (d->hook_environ != NULL)
+        d->hook_host.environ = d->hook_environ;
+}
+
 int daemon_run(const struct daemon_cfg *cfg)
 {
     struct crond *d = calloc(1, sizeof *d);
@@ -633,10 +832,12 @@ int daemon_run(const struct daemon_cfg *cfg)
     d->host = (struct proc_host){d->log, d->opts->grace_ms, d->chunk, READ_CHUNK,
                                  run_exited, d, cfg->environ, cfg->self, d->opts->shell,
                                  d->opts->clean_env, d->opts->no_new_privs,
-                                 cfg->nofile_soft, d->opts->output};
+                                 cfg->nofile_soft, d->opts->output, run_line, run_failed};
+    hooks_setup(d, cfg->environ);
     d->loop = ev_default_loop(EVFLAG_AUTO);
     if (d->loop == NULL || d->chunk == NULL) {
         say_error(d, LOG_LEVEL_ERROR, "cannot start the event loop: out of memory");
+        free(d->hook_environ);
         free(d->chunk);
         free(d);
         return 1;
@@ -647,18 +848,21 @@ int daemon_run(const struct daemon_cfg *cfg)
     sched_set_clock(&d->tab.sched, now_ms);
     signals_start(d);
     watch_start(d);
-    if (clock_start(d) != 0 || daemon_setup(d) != 0)
+    set_unready(d, "starting");
+    if (clock_start(d) != 0 || http_start(d) != 0 || daemon_setup(d) != 0)
         d->status = 1;
     else
         wake_arm(d);
     /* the loop sees a broken log at once (check_log_cb) and stops */
     if (d->status == 0)
         ev_run(d->loop, 0);
+    httpd_free(d->httpd);
     watch_stop(d);
     clock_stop(d);
     runs_release(d);
     int status = d->status;
     jobtab_free(&d->tab);
+    free(d->hook_environ);
     (void)log_set_buffered(d->log, 0); /* what is left, then one write per record */
     ev_loop_destroy(d->loop);
     free(d->chunk);

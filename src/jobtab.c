@@ -183,6 +183,7 @@ static void job_keep(struct jobtab_job *j, struct jobtab_job *o)
 {
     j->jid = o->jid;
     j->sj.next_ms = o->sj.next_ms;
+    j->sj.due_ms = o->sj.due_ms;
     j->sj.running = o->sj.running;
     j->sj.queued = o->sj.queued;
     j->stats = o->stats;

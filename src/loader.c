@@ -250,8 +250,11 @@ static int add_ini(struct load *ld, const struct config_job *cj)
     if (ini == NULL)
         return -1;
     ld->r->jobs[ld->r->njobs - 1].ini = ini;
-    *ini = (struct loader_ini){NULL, cj->timeout_ms, cj->overlap, NULL};
+    *ini = (struct loader_ini){.timeout_ms = cj->timeout_ms, .overlap = cj->overlap};
     if ((ini->name = strdup(cj->name)) == NULL)
+        return -1;
+    if ((cj->on_failure != NULL && (ini->on_failure = strdup(cj->on_failure)) == NULL)
+        || (cj->on_success != NULL && (ini->on_success = strdup(cj->on_success)) == NULL))
         return -1;
     return cj->workdir != NULL && (ini->workdir = strdup(cj->workdir)) == NULL ? -1 : 0;
 }
@@ -586,7 +589,7 @@ static void load_run_parts(struct load *ld, const struct loader_source *src)
             ld->oom = true;
             break;
         }
-        *named = (struct loader_ini){ids[j->entry->line - 1], 0, -1, NULL};
+        *named = (struct loader_ini){.name = ids[j->entry->line - 1], .overlap = -1};
         ids[j->entry->line - 1] = NULL;
         j->ini = named;
     }
@@ -743,6 +746,8 @@ void loader_result_free(struct loader_result *r)
         if (r->jobs[i].ini != NULL) {
             free(r->jobs[i].ini->name);
             free(r->jobs[i].ini->workdir);
+            free(r->jobs[i].ini->on_failure);
+            free(r->jobs[i].ini->on_success);
             free(r->jobs[i].ini);
         }
     }

@@ -143,6 +143,8 @@ static int run_mode(const struct voice *v, struct cli_env *env)
         return cli_list(env);
     case MODE_NEXT:
         return cli_next(env);
+    case MODE_PROBE:
+        return cli_probe(env);
     case MODE_DAEMON:
         return run_daemon(v, env);
     case MODE_VERSION:

@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "crond/duration.h"
+#include "crond/netaddr.h"
 #include "crond/util.h"
 
 #define PROG "crond-lite"
@@ -190,6 +191,30 @@ static int system_file_add(struct parser *p, const struct arg *a, const char *pa
 static int set_system_file(struct parser *p, const struct arg *a)
 {
     return each_word(p, a, system_file_add);
+}
+
+/* Checked here so that a bad address is a usage error, not a failure at
+ * start. */
+static int set_listen(struct parser *p, const struct arg *a)
+{
+    struct netaddr addr;
+    char err[256];
+    if (netaddr_parse(a->val, &addr, err, sizeof err) != 0)
+        return fail(p, "%s: %s", a->who, err);
+    p->o->listen = a->val;
+    return 0;
+}
+
+static int set_on_failure(struct parser *p, const struct arg *a)
+{
+    p->o->on_failure = a->val;
+    return 0;
+}
+
+static int set_on_success(struct parser *p, const struct arg *a)
+{
+    p->o->on_success = a->val;
+    return 0;
 }
 
 static int set_percent_newline(struct parser *p, const struct arg *a)
@@ -395,6 +420,15 @@ static int set_next(struct parser *p, const struct arg *a)
     return mode_choose(p, a, MODE_NEXT);
 }
 
+/* The address is --listen's, known only after the INI file is read. */
+static int set_probe(struct parser *p, const struct arg *a)
+{
+    if (a->val[0] != '/')
+        return fail(p, "%s: expected a path such as /healthz, got '%s'", a->who, a->val);
+    p->o->probe_path = a->val;
+    return mode_choose(p, a, MODE_PROBE);
+}
+
 static int set_from(struct parser *p, const struct arg *a)
 {
     p->o->from = a->val;
@@ -484,9 +518,13 @@ static const struct option_spec specs[] = {
      set_no_new_privs},
     {"output", 0, "MODE", "CROND_LITE_OUTPUT", OPT_SET_OUTPUT, false, set_output},
     {"split-logs", 0, NULL, "CROND_LITE_SPLIT_LOGS", OPT_SET_SPLIT_LOGS, false, set_split_logs},
+    {"listen", 0, "ADDR", "CROND_LITE_LISTEN", OPT_SET_LISTEN, false, set_listen},
+    {"on-failure", 0, "CMD", "CROND_LITE_ON_FAILURE", OPT_SET_ON_FAILURE, false, set_on_failure},
+    {"on-success", 0, "CMD", "CROND_LITE_ON_SUCCESS", OPT_SET_ON_SUCCESS, false, set_on_success},
     {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
     {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
     {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
+    {"probe", 0, "PATH", "CROND_LITE_PROBE", 0, true, set_probe},
     {"from", 0, "TIME", "CROND_LITE_FROM", OPT_SET_FROM, false, set_from},
     {"tz", 0, "ZONE", "CROND_LITE_TZ", OPT_SET_TZ, false, set_tz},
     {"count", 0, "N", "CROND_LITE_COUNT", OPT_SET_COUNT, false, set_count},
@@ -744,9 +782,15 @@ static const char usage_text[] =
     "                           stderr) [records]\n"
     "      --split-logs         records at warn and above, and job stderr, go to\n"
     "                           stderr [off: all to stdout]\n"
+    "      --listen ADDR        serve /metrics, /healthz, /readyz over HTTP on ADDR\n"
+    "                           (:9746, 127.0.0.1:9746, [::]:9746) [off]\n"
+    "      --on-failure CMD     run CMD with the shell after a run fails [none]\n"
+    "      --on-success CMD     run CMD with the shell after a run succeeds [none]\n"
     "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
     "  -l, --list               print each job's next --count fire times\n"
     "      --next EXPR          print the next --count fire times of EXPR\n"
+    "      --probe PATH         GET PATH from the running daemon's --listen\n"
+    "                           address; exit 0 on 200 (a container healthcheck)\n"
     "      --from TIME          start for --next, e.g. 2026-03-08T01:30:00 [now]\n"
     "      --tz ZONE            zone of --next and --from [as for --timezone]\n"
     "      --count N            times --list and --next print, 1-100000 [5]\n"

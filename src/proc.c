@@ -147,6 +147,10 @@ static void emit_line(void *ctx, const char *line, size_t len, bool newline)
     const struct emit *e = ctx;
     enum log_stream from = e->i == 0 ? LOG_STREAM_OUT : LOG_STREAM_ERR;
     (void)newline;
+    if (e->p->host->relayed != NULL)
+        e->p->host->relayed(e->p->host->ctx, e->p, e->i);
+    if (e->p->tail != NULL)
+        relay_tail_add(e->p->tail, line, len);
     if (e->p->host->output == LOG_OUTPUT_RAW) {
         log_raw(e->p->host->log, from, line, len);
         return;
@@ -250,13 +254,22 @@ static void log_error(const struct proc_host *h, int64_t now, const char *id, co
     log_end(h->log);
 }
 
+/* Nothing runs: job.error, then the host's failed. */
+static void spawn_failed(const struct proc_host *h, int64_t now, const struct proc_job *job,
+                         const char *msg)
+{
+    log_error(h, now, job->id, msg);
+    if (h->failed != NULL)
+        h->failed(h->ctx, job, msg);
+}
+
 /* The run of a spawned child: pid (its group) and the read ends of its
  * stdout and stderr (closed by proc_stream_close or proc_release). */
 static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job *job,
                       const struct runner_child *c, int64_t now_ms)
 {
     *p = (struct proc){.state = PROC_RUNNING, .jid = job->jid, .pid = c->pid,
-                       .start_ms = now_ms, .host = h,
+                       .start_ms = now_ms, .due_ms = job->due_ms, .host = h,
                        .quiet = job->entry->spec != NULL
                                 && (job->entry->spec->flags & CRONSPEC_QUIET) != 0};
     p->id = strdup(job->id);
@@ -264,6 +277,9 @@ static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job
         *p = (struct proc){.state = PROC_DONE};
         return -1;
     }
+    /* without memory for it the run goes on; its hook sees no output */
+    if (job->keep_tail)
+        p->tail = calloc(1, sizeof *p->tail);
     p->out[0] = (struct proc_stream){.fd = c->out_fd};
     p->out[1] = (struct proc_stream){.fd = c->err_fd};
     relay_init(&p->out[0].buf);
@@ -286,7 +302,7 @@ int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
     *p = (struct proc){.state = PROC_DONE};
     char **env = runner_env_job(h->environ, e->env, u, job->user != NULL, shell, h->clean_env);
     if (env == NULL) {
-        log_error(h, now_ms, job->id, "out of memory");
+        spawn_failed(h, now_ms, job, "out of memory");
         return -1;
     }
     const char *workdir = job->workdir != NULL ? job->workdir : runner_workdir(u);
@@ -297,7 +313,7 @@ int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
     int rc = runner_spawn(&req, &c, err, sizeof err);
     runner_env_free(env);
     if (rc != 0) {
-        log_error(h, now_ms, job->id, err);
+        spawn_failed(h, now_ms, job, err);
         return -1;
     }
     if (proc_start(p, h, job, &c, now_ms) != 0) {
@@ -356,6 +372,7 @@ void proc_stream_close(struct proc *p, int i, int64_t now_ms)
 void proc_exited(struct proc *p, int wstatus, int64_t now_ms)
 {
     p->wstatus = wstatus;
+    p->exit_ms = now_ms;
     for (int i = 0; i < 2; i++)
         proc_read(p, i, EXIT_READS, now_ms);
     proc_event(p, PROC_EV_EXIT, now_ms);
@@ -390,6 +407,8 @@ void proc_release(struct proc *p, int64_t now_ms)
     }
     free(p->id);
     p->id = NULL;
+    free(p->tail);
+    p->tail = NULL;
     p->state = PROC_DONE;
 }
 

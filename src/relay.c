@@ -150,3 +150,61 @@ void relay_flush(struct relay_buf *b, relay_emit_fn emit, void *ctx)
     relay_emit(b, emit, ctx, b->data, n, false);
     relay_release(b);
 }
+
+/* ------------------------------------------------------------------------ */
+/* The tail of a run                                                        */
+/* ------------------------------------------------------------------------ */
+
+#define TAIL_CAP (RELAY_TAIL_MAX + 1)
+
+/* n bytes into the ring, in at most two copies; only the last TAIL_CAP of
+ * them can stay. */
+static void tail_put(struct relay_tail *t, const char *s, size_t n)
+{
+    if (n > TAIL_CAP) {
+        s += n - TAIL_CAP;
+        n = TAIL_CAP;
+    }
+    size_t first = TAIL_CAP - t->end < n ? TAIL_CAP - t->end : n;
+    memcpy(t->data + t->end, s, first);
+    memcpy(t->data, s + first, n - first);
+    t->end = (t->end + n) % TAIL_CAP;
+    t->len = t->len + n < TAIL_CAP ? t->len + n : TAIL_CAP;
+}
+
+void relay_tail_add(struct relay_tail *t, const char *line, size_t len)
+{
+    tail_put(t, line, len);
+    tail_put(t, "\n", 1);
+}
+
+size_t relay_tail_text(const struct relay_tail *t, char *out, size_t outlen)
+{
+    char all[TAIL_CAP];
+    size_t start = (t->end + TAIL_CAP - t->len) % TAIL_CAP;
+    size_t first = TAIL_CAP - start < t->len ? TAIL_CAP - start : t->len;
+    memcpy(all, t->data + start, first);
+    memcpy(all + first, t->data, t->len - first);
+    /* all holds the last len bytes; the text is at most its last
+     * RELAY_TAIL_MAX, and the byte before them says whether they begin a
+     * line (all of the run's output begins one) */
+    size_t off = t->len > RELAY_TAIL_MAX ? t->len - RELAY_TAIL_MAX : 0;
+    size_t n = t->len - off;
+    if (n > 0 && all[n + off - 1] == '\n')
+        n--; /* the last line's newline */
+    if (off > 0 && all[off - 1] != '\n') {
+        const char *nl = memchr(all + off, '\n', n);
+        if (nl != NULL) { /* drop the cut line; when it is the only one, keep it */
+            n -= (size_t)(nl + 1 - (all + off));
+            off = (size_t)(nl + 1 - all);
+        }
+    }
+    if (outlen == 0)
+        return 0;
+    if (n > outlen - 1)
+        n = outlen - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = all[off + i] != '\0' ? all[off + i] : '?';
+    out[n] = '\0';
+    return n;
+}

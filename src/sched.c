@@ -177,6 +177,7 @@ bool sched_run_due_max(struct sched *s, int64_t now_ms, size_t max, sched_action
         if (done == max)
             return true;
         struct sched_job *j = s->heap[0];
+        int64_t due = j->next_ms;
         /* Next time strictly after now, not after the due time: a job the
          * daemon was late for (stopped, overloaded) runs once, not once for
          * every time it missed. */
@@ -187,7 +188,11 @@ bool sched_run_due_max(struct sched *s, int64_t now_ms, size_t max, sched_action
         }
         j->next_ms = next_after(s, j, t);
         sift_down(s, 0);
-        act(ctx, j, decide(j));
+        enum sched_action a = decide(j);
+        /* a queued run is for the time it was queued at, whenever it starts */
+        if (a == SCHED_START || a == SCHED_QUEUE)
+            j->due_ms = due;
+        act(ctx, j, a);
     }
     return false;
 }

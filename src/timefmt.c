@@ -68,6 +68,16 @@ int timefmt_utc_ms(int64_t t_ms, char *buf, size_t len)
                     c.min, c.sec, ms);
 }
 
+int timefmt_utc(int64_t t, char *buf, size_t len)
+{
+    struct civil c;
+    char year[24];
+    civil_from_secs(t, &c);
+    timefmt_year(c.year, year, sizeof(year));
+    return snprintf(buf, len, "%s-%02d-%02dT%02d:%02d:%02dZ", year, c.mon, c.day, c.hour, c.min,
+                    c.sec);
+}
+
 /* ------------------------------------------------- local time to instant */
 
 /* Every instant whose local time can be wall lies within 26 hours of it, so

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,4 +185,67 @@ int util_read_file(const char *path, size_t max, struct util_file *out, char *er
     out->data[out->len] = '\0';
     out->mode = st.st_mode;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Growable buffer                                                          */
+/* ------------------------------------------------------------------------ */
+
+void util_buf_add(struct util_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap > 0 ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (d == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void util_buf_str(struct util_buf *b, const char *s)
+{
+    util_buf_add(b, s, strlen(s));
+}
+
+void util_buf_printf(struct util_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        util_buf_add(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (big == NULL) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    util_buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+void util_buf_free(struct util_buf *b)
+{
+    free(b->data);
+    *b = (struct util_buf){0};
 }

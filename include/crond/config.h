@@ -5,7 +5,7 @@
  *   shell = /bin/sh              timezone, log_format, log_level, grace,
  *   overlap = skip               clean_env, no_reload, no_new_privs,
  *   percent_newline = false      system, user, percent_newline, output,
- *                                split_logs
+ *                                split_logs, listen, on_failure, on_success
  *
  *   [job "backup"]               a job defined here instead of in a crontab
  *   schedule = 0 3 * * *         required
@@ -14,6 +14,7 @@
  *   overlap = queue              skip | allow | queue (default: --overlap)
  *   user = alice                 only when crond-lite runs as root
  *   shell = /bin/bash            timezone = Europe/Berlin   workdir = /srv
+ *   on_failure = CMD             on_success = CMD (default: the [daemon] ones)
  *   env.NAME = value             one per variable
  *
  * Comments start with ';' or '#'. An unknown section or key, a bad value, a
@@ -46,6 +47,8 @@ struct config_job {
     char *timezone;      /* NULL: the daemon's */
     int timezone_line;   /* line of the timezone key */
     char *workdir;       /* NULL: the user's home */
+    char *on_failure;    /* NULL: the daemon's --on-failure */
+    char *on_success;    /* NULL: the daemon's --on-success */
     char **env;          /* "NAME=VALUE", NULL-terminated (never NULL) */
     size_t nenv;
 };
@@ -69,6 +72,9 @@ struct config {
     enum log_output output;
     bool split_logs;
     bool percent_newline;             /* OPT_SET_PERCENT_NEWLINE */
+    char *listen;
+    char *on_failure;
+    char *on_success;
     struct config_job *jobs;
     size_t njobs;
     struct diag_list diags;           /* errors, in line order (file NULL,

@@ -1,19 +1,24 @@
-/* daemon: the scheduler in the foreground (DESIGN.md sections 4, 5, 7).
- * The only module that knows libev: it sleeps until the earliest job is due
- * (no polling), starts jobs through the runner, relays their output as log
- * records, reaps every child (also orphans: it is PID 1 or a child
- * subreaper), reloads on SIGHUP, and stops gracefully on SIGTERM/SIGINT. */
+/* daemon: the scheduler in the foreground (DESIGN.md sections 4, 5, 7, 10).
+ * The loop glue (libev; httpd runs its server on the same loop): it sleeps
+ * until the earliest job is due (no polling), starts jobs through the
+ * runner, relays their output as log records, reaps every child (also
+ * orphans: it is PID 1 or a child subreaper), reloads on SIGHUP, stops
+ * gracefully on SIGTERM/SIGINT, and with --listen answers /healthz, /readyz
+ * and /metrics. */
 #ifndef CROND_DAEMON_H
 #define CROND_DAEMON_H
 
 #include <stdbool.h>
 
+struct crond;
 struct options;
 struct config;
 struct log;
 struct user;
+struct util_buf;
 struct zone;
 struct zone_cache;
+struct util_buf;
 
 struct daemon_cfg {
     const struct options *opts;
@@ -27,7 +32,13 @@ struct daemon_cfg {
 };
 
 /* Runs until stopped. Returns the exit status: 0 after a clean stop, 1 when
- * the crontabs are invalid at start or the log output broke. */
+ * the crontabs are invalid at start, --listen cannot listen, or the log
+ * output broke. */
 int daemon_run(const struct daemon_cfg *cfg);
+
+/* Appends the Prometheus exposition of d's jobs, reloads and process
+ * (metrics.h) to out (out->oom set when memory ran out): for the HTTP
+ * server's GET /metrics, on the loop, between two events. */
+void daemon_metrics(struct crond *d, struct util_buf *out);
 
 #endif

@@ -23,19 +23,22 @@
 #include <stdint.h>
 
 #include "crond/loader.h"
+#include "crond/metrics.h"
 #include "crond/sched.h"
 
 struct jobtab_load;
 
-/* What a job's runs left behind; allocated at its first run, so an idle
- * job costs nothing here. */
+/* What a job's runs left behind; allocated at its first run (or skip, or
+ * failed start), so an idle job costs nothing here. A reload hands it on to
+ * the job it keeps (a changed line is a new job: it starts from nothing). */
 struct jobtab_stats {
     int64_t last_start_ms;         /* 0 when never started */
     int64_t last_exit_ms;          /* 0 when no run ended yet */
     int last_wstatus;              /* wait status of the last run */
+    struct metrics_job m;          /* its counters (metrics.h) */
 };
 
-/* One scheduled job (56 bytes: there may be 100,000). */
+/* One scheduled job (64 bytes: there may be 100,000). */
 struct jobtab_job {
     uint64_t jid;                  /* stable id; never 0, never reused */
     struct sched_job sj;           /* due time, overlap, running count */

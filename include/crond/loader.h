@@ -57,6 +57,8 @@ struct loader_ini {
     int64_t timeout_ms;  /* 0 for none */
     int overlap;         /* enum overlap_policy, or -1 for the daemon's */
     char *workdir;       /* or NULL: the user's home */
+    char *on_failure;    /* the job's own hooks, or NULL: the daemon's */
+    char *on_success;
 };
 
 /* One job (40 bytes: there may be 100,000). Its id is not stored:
@@ -117,6 +119,15 @@ static inline int loader_job_overlap(const struct loader_job *j)
 static inline const char *loader_job_workdir(const struct loader_job *j)
 {
     return j->ini != NULL ? j->ini->workdir : NULL;
+}
+/* The job's own --on-failure / --on-success command, or NULL. */
+static inline const char *loader_job_on_failure(const struct loader_job *j)
+{
+    return j->ini != NULL ? j->ini->on_failure : NULL;
+}
+static inline const char *loader_job_on_success(const struct loader_job *j)
+{
+    return j->ini != NULL ? j->ini->on_success : NULL;
 }
 
 /* The sources of the options, in this order: the -f paths (system format

@@ -14,7 +14,7 @@
 #include "crond/sched.h"
 #include "crond/util.h"
 
-enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_VERSION, MODE_HELP };
+enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_PROBE, MODE_VERSION, MODE_HELP };
 
 enum options_set_bit {
     OPT_SET_FILES = 1 << 0, OPT_SET_CONFIG = 1 << 1, OPT_SET_USER = 1 << 2,
@@ -24,6 +24,7 @@ enum options_set_bit {
     OPT_SET_COUNT = 1 << 12, OPT_SET_FROM = 1 << 13, OPT_SET_TZ = 1 << 14,
     OPT_SET_NO_NEW_PRIVS = 1 << 15, OPT_SET_OUTPUT = 1 << 16, OPT_SET_SPLIT_LOGS = 1 << 17,
     OPT_SET_SYSTEM_FILES = 1 << 18, OPT_SET_RUN_PARTS = 1 << 19, OPT_SET_PERCENT_NEWLINE = 1 << 20,
+    OPT_SET_LISTEN = 1 << 21, OPT_SET_ON_FAILURE = 1 << 22, OPT_SET_ON_SUCCESS = 1 << 23,
 };
 
 #define OPTIONS_MAX_FILES 64      /* -f paths; -F paths; run-parts directories */
@@ -61,7 +62,11 @@ struct options {
     enum log_output output;               /* --output records|raw */
     bool split_logs;                      /* --split-logs: warn+ and job stderr to stderr */
     bool percent_newline;                 /* --percent-newline: crontab(5) '%' */
+    const char *listen;                   /* --listen ADDR (netaddr.h), or NULL */
+    const char *on_failure;               /* --on-failure CMD, or NULL */
+    const char *on_success;               /* --on-success CMD, or NULL */
     const char *next_expr;                /* --next EXPR */
+    const char *probe_path;               /* --probe PATH */
     const char *from;                     /* --from TIME, or NULL: now */
     const char *tz;                       /* --tz ZONE for --next, or NULL */
     int count;                            /* --count, default 5 */

@@ -40,6 +40,7 @@
 
 struct crontab_entry;
 struct proc;
+struct proc_job;
 struct user;
 
 enum proc_state {
@@ -77,6 +78,12 @@ struct proc_host {
     bool no_new_privs;            /* --no-new-privs */
     long nofile_soft;             /* the fd limit jobs get back (0: as is) */
     enum log_output output;       /* --output: job lines as records, or raw */
+    /* A line (or a piece of a long one) of stream 0 (stdout) or 1 (stderr)
+     * was relayed, in either output mode: the caller counts it. May be NULL. */
+    void (*relayed)(void *ctx, const struct proc *p, int stream);
+    /* A run could not start (after its job.error record; not when it runs
+     * unobserved): the reason. May be NULL. */
+    void (*failed)(void *ctx, const struct proc_job *job, const char *msg);
 };
 
 /* A job to run. */
@@ -87,6 +94,8 @@ struct proc_job {
     const struct user *user;             /* another user to run as, or NULL */
     const char *workdir;                 /* or NULL: the user's home */
     int64_t timeout_ms;                  /* 0: none */
+    int64_t due_ms;                      /* the due time it runs for */
+    bool keep_tail;                      /* keep its last output (proc.tail) */
 };
 
 struct proc_stream {
@@ -103,8 +112,11 @@ struct proc {
     char *id;                     /* the job's id when the run started */
     pid_t pid;                    /* also its process group (setsid) */
     int64_t start_ms;
+    int64_t due_ms;               /* the due time it runs for */
+    int64_t exit_ms;              /* when its process exited, 0 before */
     int64_t deadline_ms;          /* 0: none (see the states) */
     int wstatus;                  /* wait status once exited */
+    struct relay_tail *tail;      /* its last output, when keep_tail; or NULL */
     struct proc_stream out[2];    /* 0: stdout, 1: stderr */
     struct proc_host *host;
 };

@@ -39,4 +39,24 @@ void relay_feed(struct relay_buf *b, const char *data, size_t n, relay_emit_fn e
 /* End of stream: emits the unfinished line, if any. */
 void relay_flush(struct relay_buf *b, relay_emit_fn emit, void *ctx);
 
+/* The last lines of a run, for a hook's CROND_LITE_OUTPUT (hook.h): the
+ * lines (and pieces) of both streams in the order they were emitted, each
+ * followed by '\n', of which only the last RELAY_TAIL_MAX bytes are kept
+ * (one byte more, to know whether they start at a line's start). Fixed
+ * size: a run that writes gigabytes costs no more. Zero-initialise it. */
+#define RELAY_TAIL_MAX 4096
+struct relay_tail {
+    size_t len;                       /* bytes held, at most RELAY_TAIL_MAX + 1 */
+    size_t end;                       /* where the next byte goes */
+    char data[RELAY_TAIL_MAX + 1];    /* a ring */
+};
+
+void relay_tail_add(struct relay_tail *t, const char *line, size_t len);
+/* The kept text, NUL-terminated in out (at least RELAY_TAIL_MAX + 1
+ * bytes): at most RELAY_TAIL_MAX bytes, without the last '\n', starting at
+ * a line's start (a line cut by the limit is left out, unless it is the
+ * only one: then its end is kept), NUL bytes as '?' (an environment
+ * variable cannot hold them). Returns its length. */
+size_t relay_tail_text(const struct relay_tail *t, char *out, size_t outlen);
+
 #endif

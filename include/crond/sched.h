@@ -29,11 +29,14 @@ int sched_overlap_from(const char *s);
 
 #define SCHED_NEVER INT64_MAX
 
-/* One job as the scheduler sees it (32 bytes: there may be 100,000). */
+/* One job as the scheduler sees it (40 bytes: there may be 100,000). */
 struct sched_job {
     const struct cronspec *spec;  /* owned by the caller */
     const struct zone *zone;      /* owned by the caller */
     int64_t next_ms;              /* next due time, SCHED_NEVER when none */
+    int64_t due_ms;               /* the due time of the run started or queued
+                                   * last (CROND_LITE_DUE): read it when acting
+                                   * on SCHED_START, next_ms has moved on */
     uint32_t heap_pos;            /* position in the due heap (internal) */
     uint16_t running;             /* runs started and not yet exited */
     uint8_t overlap;              /* enum overlap_policy */

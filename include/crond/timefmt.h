@@ -27,6 +27,9 @@ int timefmt_iso(int64_t t, const struct zone *z, char *buf, size_t len);
 
 /* Writes instant t_ms (UTC milliseconds) as 2026-12-01T13:00:00.002Z. */
 int timefmt_utc_ms(int64_t t_ms, char *buf, size_t len);
+/* Writes instant t (UTC seconds) as RFC 3339 UTC to the second,
+ * 2026-12-06T23:00:05Z (CROND_LITE_DUE). */
+int timefmt_utc(int64_t t, char *buf, size_t len);
 
 /* Parses YYYY-MM-DD[Thh:mm[:ss]] with an optional offset (Z, +hh:mm, +hhmm,
  * +hh); a space may replace the T. The year is four digits, or a sign and

@@ -49,6 +49,20 @@ void *util_arena_alloc(struct util_arena *a, size_t size);
 char *util_arena_strndup(struct util_arena *a, const char *s, size_t n);
 void util_arena_free(struct util_arena *a);
 
+/* A growable byte buffer (an HTTP response, a metrics exposition). Zero-
+ * initialise it; data stays NUL-terminated once anything was appended. */
+struct util_buf {
+    char *data;
+    size_t len, cap;
+    int oom;       /* an append failed: the contents are cut short */
+};
+/* Appends n bytes of s (or a string, or printf-style text). On failure
+ * sets b->oom and appends nothing more. */
+void util_buf_add(struct util_buf *b, const char *s, size_t n);
+void util_buf_str(struct util_buf *b, const char *s);
+void util_buf_printf(struct util_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void util_buf_free(struct util_buf *b);
+
 /* A whole file read into memory. */
 struct util_file {
     char *data;    /* len bytes and a NUL (malloc'd; free it) */

@@ -121,6 +121,23 @@ locked_down() {
     [ "$(rec level=error --count)" -eq 0 ] || fail "error records: $(rec level=error)"
 }
 
+# --listen in the locked-down image: probed from inside the container with
+# its busybox wget, as a Kubernetes exec probe would (an httpGet probe reaches
+# the same socket from the pod's network).
+http_endpoint() {
+    tabs_dir "$WHO"
+    dk_run http --read-only --cap-drop ALL --user 23456:23456 \
+        -v "$PWD/tabs:/etc/crontabs:ro" "$IMAGE" -f /etc/crontabs --listen :9746
+    wait_logs http 1 10 event=daemon.start
+    expect_eq "/healthz" ok "$("$DOCKER" exec "$PREFIX-http" wget -q -O - http://127.0.0.1:9746/healthz)"
+    expect_eq "/readyz" ready "$("$DOCKER" exec "$PREFIX-http" wget -q -O - http://127.0.0.1:9746/readyz)"
+    "$DOCKER" exec "$PREFIX-http" wget -q -O - http://127.0.0.1:9746/metrics | grep -q '^# ' ||
+        fail "/metrics"
+    ! "$DOCKER" exec "$PREFIX-http" wget -q -O - http://127.0.0.1:9746/nothing 2>/dev/null ||
+        fail "/nothing answered"
+    [ "$(rec level=error --count)" -eq 0 ] || fail "error records: $(rec level=error)"
+}
+
 # The gosu pattern: started as root, crond-lite drops to --user itself.
 root_drops_to_user() {
     tabs_dir "$WHO"
@@ -247,6 +264,7 @@ run_test default_run default_run
 run_test mounted_jobs_as_nonroot mounted_jobs_as_nonroot
 run_test arbitrary_uid arbitrary_uid
 run_test read_only_no_capabilities locked_down
+run_test http_endpoint http_endpoint
 run_test root_drops_to_user root_drops_to_user
 run_test stop_forwards_sigterm stop_forwards_sigterm
 run_test stop_kills_after_grace stop_kills_after_grace

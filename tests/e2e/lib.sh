@@ -33,3 +33,7 @@ run_test() {
         printf '%s\n' "$out" | sed 's/^/#   /' | head -40
     fi
 }
+
+# Prometheus and promtool, taken out of Debian's package by
+# scripts/install-deps.sh (never installed: its package starts a service).
+PATH="$REPO_DIR/build/tools/prometheus/usr/bin:$PATH"

@@ -159,6 +159,23 @@ def k8s_check(path):
         need(cm.get('name') in cms, 'the mount is the ConfigMap of the file: %r' % cm)
     for k in ('requests', 'limits'):
         need((c.get('resources') or {}).get(k), 'resources.%s' % k)
+    # --listen's port: declared, scraped (annotations), probed
+    listen = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--listen']
+    need(len(listen) == 1, '--listen ADDR in the args: %r' % args)
+    port = int(listen[0].rsplit(':', 1)[1]) if listen else None
+    ports = {p.get('name'): p.get('containerPort') for p in c.get('ports') or []}
+    need(port in ports.values(), 'containerPort %r for --listen' % port)
+    ann = (deps_template(path).get('metadata') or {}).get('annotations') or {}
+    need(ann.get('prometheus.io/scrape') == 'true', 'prometheus.io/scrape annotation')
+    need(str(ann.get('prometheus.io/port')) == str(port), 'prometheus.io/port %r' % ann.get('prometheus.io/port'))
+    need(ann.get('prometheus.io/path') == '/metrics', 'prometheus.io/path /metrics')
+    for probe, path in (('livenessProbe', '/healthz'), ('readinessProbe', '/readyz')):
+        g = (c.get(probe) or {}).get('httpGet') or {}
+        need(g.get('path') == path, '%s GET %s' % (probe, path))
+        need(g.get('port') == port or ports.get(g.get('port')) == port, '%s on port %r' % (probe, port))
+
+def deps_template(path):
+    return [d for d in load(path) if d.get('kind') == 'Deployment'][0]['spec']['template']
 
 def k8s_args(path, crontabs):
     """crond-lite's arguments, with the mounted path replaced by crontabs."""
@@ -208,6 +225,10 @@ def compose_check(path):
          'build context %r holds a Dockerfile' % ctx)
     ro = [v for v in s.get('volumes') or [] if isinstance(v, str) and v.split(':')[1:2] == ['/etc/crontabs']]
     need(len(ro) == 1 and ro[0].endswith(':ro'), 'crontabs mounted read-only at /etc/crontabs: %r' % ro)
+    # a healthcheck through --probe, which reads --listen from the environment
+    hc = (s.get('healthcheck') or {}).get('test') or []
+    need(hc[:1] == ['CMD'] and '--probe' in hc and hc[-1] == '/healthz', 'healthcheck --probe /healthz: %r' % hc)
+    need(str(env.get('CROND_LITE_LISTEN', '')).startswith(':'), 'CROND_LITE_LISTEN in the environment')
 
 def compose_crontabs(path):
     """The host directory mounted at /etc/crontabs, absolute."""
@@ -332,10 +353,11 @@ ini_every_key() {
     daemon=$(sed -n '/^\[daemon\]/,/^\[job/p' "$ini")
     jobs=$(sed -n '/^\[job/,$p' "$ini")
     for k in crontabs user system shell timezone log_format log_level grace overlap clean_env \
-        no_reload no_new_privs percent_newline output split_logs; do
+        no_reload no_new_privs percent_newline output split_logs on_failure on_success; do
         grep -qE "^(; ?)?$k = " <<<"$daemon" || missing+=("[daemon] $k")
     done
-    for k in schedule command timeout overlap user shell timezone workdir 'env\.[A-Za-z_]+'; do
+    for k in schedule command timeout overlap user shell timezone workdir on_failure on_success \
+        'env\.[A-Za-z_]+'; do
         grep -qE "^(; ?)?$k = " <<<"$jobs" || missing+=("[job] $k")
     done
     [ ${#missing[@]} -eq 0 ] || fail "keys missing from examples/crond-lite.ini: ${missing[*]}"

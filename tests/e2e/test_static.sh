@@ -86,7 +86,23 @@ user_and_group_names() {
     grep -q "unknown group 'staff'" <<<"$out" || fail "no unknown-group message: $out"
 }
 
+# --listen's server (libhttp-parser linked in) answers from the image's
+# root, where nothing but the binary could serve it.
+serves_http() {
+    needs_root || { echo "# skipped: needs root for chroot"; return 0; }
+    make_root
+    local port
+    port=$("$PYTHON" "$E2E_DIR/helpers/http.py" port)
+    CROND_BIN=/usr/bin/crond-lite start_wrapped chroot "$PWD/root" -- -f /etc/crontabs --listen "127.0.0.1:$port"
+    wait_started
+    expect_eq "/healthz" $'HTTP/1.1 200 OK\nok' \
+        "$("$PYTHON" "$E2E_DIR/helpers/http.py" send "$port" 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n' | grep -E '^(HTTP|ok)')"
+    stop_daemon
+    expect_eq "exit status" 0 "$DRC"
+}
+
 run_test static_binary_is_static is_static
 run_test static_binary_runs_without_libc runs_without_libc
 run_test static_binary_drops_to_user_without_nss drops_to_user_without_nss
 run_test static_binary_user_and_group_names user_and_group_names
+run_test static_binary_serves_http serves_http

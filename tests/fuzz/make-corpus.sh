@@ -417,4 +417,45 @@ printf 'app\n\n\n#app:x:1:1::/no:/bin/sh\n app:x:2:2::/no:/bin/sh\napp:x:3:3::/y
 printf 'x\n' | put pwfile edge-empty-file
 printf '' | put pwfile edge-empty
 
+# ----------------------------------------------------------------- httpreq
+# Two seed bytes (the read sizes), then what a client sends: the requests of
+# tests/unit/test_httpreq.c, a Prometheus scrape, pipelines and the bounds.
+# shellcheck disable=SC2059  # the seeds are printf formats (\r\n, \0)
+h() { printf '\3\0'; printf "$@"; }
+h 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' | put httpreq edge-get
+h 'HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n' | put httpreq edge-head
+h 'GET /readyz HTTP/1.0\r\n\r\n' | put httpreq edge-http10
+h 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n' | put httpreq edge-http10-keep-alive
+h 'GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /after HTTP/1.1\r\n\r\n' | put httpreq edge-close
+h 'GET /metrics?name[]=x&y=%%20#top HTTP/1.1\r\n\r\n' | put httpreq edge-query
+h 'GET http://example.com:9746/healthz?x HTTP/1.1\r\n\r\nGET HTTPS://h HTTP/1.1\r\n\r\n' | put httpreq edge-absolute
+h '\r\n\r\nGET /x HTTP/1.1\r\n\r\n' | put httpreq edge-blank-lines
+h 'GET /lf HTTP/1.1\nHost: x\n\n' | put httpreq edge-lf
+h 'GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n' | put httpreq edge-content-length-0
+h 'GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' | put httpreq edge-upgrade
+h 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9746\r\nUser-Agent: Prometheus/2.42.0+ds\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\nAccept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n' |
+    put httpreq edge-prometheus
+h 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nGET /c HTTP/1.0\r\n\r\n' | put httpreq edge-pipelined
+h 'POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc' | put httpreq edge-post
+h 'DELETE / HTTP/1.1\r\n\r\n' | put httpreq edge-delete
+h 'OPTIONS * HTTP/1.1\r\n\r\n' | put httpreq edge-options
+h 'GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello' | put httpreq edge-body
+h 'HEAD / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' | put httpreq edge-chunked
+h 'GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' | put httpreq edge-cl-te
+h 'GET / HTTP/2.0\r\n\r\n' | put httpreq edge-http2
+h 'GET /\r\n\r\n' | put httpreq edge-http09
+h 'garbage\r\n\r\n' | put httpreq edge-garbage
+h '\26\3\1\2\0\1\0\1\374\3\3' | put httpreq edge-tls
+h 'GET /a\0b HTTP/1.1\r\n\r\n' | put httpreq edge-nul-path
+h 'GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n' | put httpreq edge-nul-header
+h 'get / HTTP/1.1\r\n\r\n' | put httpreq edge-lower-case
+h 'GET / HTTP/1.1\r\nBad Header\r\n\r\n' | put httpreq edge-bad-header
+{ h 'GET /'; rep 600 a; printf ' HTTP/1.1\r\n\r\n'; } | put httpreq edge-long-path
+{ h 'GET /healthz HTTP/1.1\r\nX-Pad: '; rep 8157 p; printf '\r\n\r\n'; } | put httpreq edge-head-8192
+{ h 'GET /healthz HTTP/1.1\r\nX-Pad: '; rep 8158 p; printf '\r\n\r\n'; } | put httpreq edge-head-8193
+{ h 'GET / HTTP/1.1\r\nX: '; rep 10000 x; } | put httpreq edge-head-never-ends
+{ printf '\7\0'; for _ in $(seq 1 4500); do printf '\r\n'; done; } | put httpreq edge-blank-lines-only
+{ printf '\11\0'; for i in $(seq 1 300); do printf 'GET /%d HTTP/1.1\r\n\r\n' "$i"; done; } |
+    put httpreq edge-many-pipelined
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

@@ -18,7 +18,8 @@ time=${FUZZ_TIME:-60}
 jobs=${FUZZ_JOBS:-2}
 
 # -max_len per target: a schedule, a duration or a time is short; relay inputs must
-# cross 16 KiB pieces; real TZif files are under 4 KiB. Crontab inputs stay at 8 KiB: at 70 KB (past the 64 KiB
+# cross 16 KiB pieces; real TZif files are under 4 KiB; HTTP inputs hold two
+# 8 KiB heads. Crontab inputs stay at 8 KiB: at 70 KB (past the 64 KiB
 # line limit) the fuzzer spends its time on huge inputs, at 40% of the
 # executions for the same coverage; the longer seeds are cut to 8 KiB while
 # fuzzing and replayed whole by tests/e2e/test_fuzz_replay.sh.
@@ -34,6 +35,7 @@ max_len() {
         timefmt) echo 128 ;;
         options) echo 1024 ;;
         pwfile) echo 4096 ;;
+        httpreq) echo 16384 ;;
         *) echo 4096 ;;
     esac
 }

@@ -142,6 +142,7 @@ static void test_kept_job_keeps_state(void **state)
     k->sj.running = 1;
     k->sj.queued = true;
     k->sj.next_ms = T0 + 42 * MIN; /* as if planned earlier */
+    k->sj.due_ms = T0 + 35 * MIN;  /* the queued run's due time */
     assert_null(k->stats); /* never ran: no stats */
     struct jobtab_stats *st = jobtab_stats_of(k);
     assert_non_null(st);
@@ -159,6 +160,7 @@ static void test_kept_job_keeps_state(void **state)
     assert_int_equal(k->sj.next_ms, T0 + 42 * MIN);
     assert_int_equal(k->sj.running, 1);
     assert_true(k->sj.queued);
+    assert_int_equal(k->sj.due_ms, T0 + 35 * MIN);
     assert_ptr_equal(k->stats, st); /* moved with the job, not copied */
     assert_int_equal(k->stats->last_start_ms, T0 + 1000);
     assert_int_equal(k->stats->last_exit_ms, T0 + 2000);

@@ -862,6 +862,32 @@ static void test_percent_newline(void **state)
     assert_false(o.set & OPT_SET_PERCENT_NEWLINE);
 }
 
+static void test_listen_hooks_probe(void **state)
+{
+    (void)state;
+    struct options o;
+    expect_ok(ARGV("--listen", ":9746", "--on-failure", "echo failed", "--on-success=true"), NULL,
+              &o);
+    assert_string_equal(o.listen, ":9746");
+    assert_string_equal(o.on_failure, "echo failed");
+    assert_string_equal(o.on_success, "true");
+    assert_true(o.set & OPT_SET_LISTEN);
+    options_free(&o);
+    expect_ok(NOARGS, ENV("CROND_LITE_LISTEN=[::]:9746", "CROND_LITE_ON_FAILURE=x"), &o);
+    assert_string_equal(o.listen, "[::]:9746");
+    assert_string_equal(o.on_failure, "x");
+    assert_null(o.on_success);
+    options_free(&o);
+    expect_error(ARGV("--listen", "9746"), NULL, "--listen: '9746': expected :PORT");
+    expect_error(NOARGS, ENV("CROND_LITE_LISTEN=host.example:80"), "CROND_LITE_LISTEN: ");
+    expect_ok(ARGV("--probe", "/healthz", "--listen", "127.0.0.1:1"), NULL, &o);
+    assert_int_equal(o.mode, MODE_PROBE);
+    assert_string_equal(o.probe_path, "/healthz");
+    options_free(&o);
+    expect_error(ARGV("--probe", "healthz"), NULL, "expected a path such as /healthz");
+    expect_error(ARGV("--probe", "/healthz", "--check"), NULL, "cannot be combined");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -889,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_system_files),
         cmocka_unit_test(test_run_parts),
         cmocka_unit_test(test_percent_newline),
+        cmocka_unit_test(test_listen_hooks_probe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "crond/crontab.h"
 #include "crond/log.h"
+#include "crond/metrics.h"
 #include "crond/proc.h"
 #include "crond/user.h"
 
@@ -85,6 +86,10 @@ struct fixture {
     struct proc_host host;
     int exited;                /* calls of host.exited */
     int exited_status;
+    int lines[2];              /* calls of host.relayed, per stream */
+    int failed;                /* calls of host.failed */
+    char failed_msg[256];      /* its last message */
+    uint64_t failed_jid;
     char text[65536];          /* the records so far */
 };
 
@@ -93,6 +98,21 @@ static void on_exited(void *ctx, struct proc *p)
     struct fixture *f = ctx;
     f->exited++;
     f->exited_status = p->wstatus;
+}
+
+static void on_relayed(void *ctx, const struct proc *p, int stream)
+{
+    struct fixture *f = ctx;
+    assert_true(p->jid != 0);  /* every run of these tests has a job */
+    f->lines[stream]++;
+}
+
+static void on_failed(void *ctx, const struct proc_job *job, const char *msg)
+{
+    struct fixture *f = ctx;
+    f->failed++;
+    f->failed_jid = job->jid;
+    snprintf(f->failed_msg, sizeof f->failed_msg, "%s", msg);
 }
 
 static int setup(void **state)
@@ -105,7 +125,7 @@ static int setup(void **state)
     log_init(&f->log, fileno(f->out), LOG_FORMAT_TEXT, LOG_LEVEL_DEBUG);
     f->host = (struct proc_host){&f->log, 200, f->chunk, sizeof f->chunk, on_exited, f,
                                  environ, &f->self, "/bin/sh", false, false, 0,
-                                 LOG_OUTPUT_RECORDS};
+                                 LOG_OUTPUT_RECORDS, on_relayed, on_failed};
     *state = f;
     return 0;
 }
@@ -148,7 +168,7 @@ static struct crontab_env none = {no_vars, 0, NULL, NULL, 0, 0};
 static void start(struct fixture *f, struct proc *p, const char *cmd, int64_t timeout_ms)
 {
     struct crontab_entry e = {.command = (char *)cmd, .env = &none};
-    struct proc_job job = {7, "t.cron:1", &e, NULL, NULL, timeout_ms};
+    struct proc_job job = {7, "t.cron:1", &e, NULL, NULL, timeout_ms, 0, false};
     assert_int_equal(proc_spawn(p, &f->host, &job, now_ms()), 0);
     assert_int_equal(p->state, PROC_RUNNING);
     assert_int_equal(p->jid, 7);
@@ -204,7 +224,12 @@ static void test_output_then_exit(void **state)
     expect_before(f, "event=job.start", "msg=one");
     assert_int_equal(f->exited, 1);
     assert_int_equal(WEXITSTATUS(f->exited_status), 3);
+    assert_int_equal(metrics_result_of(p.wstatus, p.timed_out), METRICS_FAILURE);
+    /* every relayed line is counted once, per stream */
+    assert_int_equal(f->lines[0], 2);
+    assert_int_equal(f->lines[1], 1);
     proc_release(&p, now_ms());
+    assert_int_equal(f->lines[0], 2);
 }
 
 /* cronie's '-' (CRONSPEC_QUIET): job.start and job.exit at debug, the
@@ -214,7 +239,7 @@ static void test_quiet_job(void **state)
     struct fixture *f = *state;
     struct cronspec quiet = {.kind = CRONSPEC_CALENDAR, .flags = CRONSPEC_QUIET};
     struct crontab_entry e = {.command = (char *)"echo said", .env = &none, .spec = &quiet};
-    struct proc_job job = {8, "q.cron:1", &e, NULL, NULL, 0};
+    struct proc_job job = {8, "q.cron:1", &e, NULL, NULL, 0, 0, false};
     struct proc p;
     assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
     assert_int_equal(drive(&p, 5000), PROC_DONE);
@@ -251,6 +276,8 @@ static void test_timeout_term_then_kill(void **state)
     expect_record(f, "signal=SIGKILL duration_ms=");
     assert_true(took >= 250 && took < 2500);
     assert_true(WIFSIGNALED(f->exited_status) && WTERMSIG(f->exited_status) == SIGKILL);
+    /* its own timeout's SIGKILL: a timeout, not killed */
+    assert_int_equal(metrics_result_of(p.wstatus, p.timed_out), METRICS_TIMEOUT);
     proc_release(&p, now_ms());
 }
 
@@ -267,6 +294,7 @@ static void test_stop_and_force(void **state)
     assert_int_equal(drive(&p, 3000), PROC_DONE);
     expect_record(f, "signal=SIGTERM reason=stop");
     expect_record(f, "signal=SIGTERM duration_ms=");
+    assert_int_equal(metrics_result_of(p.wstatus, p.timed_out), METRICS_KILLED);
     proc_release(&p, now_ms());
 
     struct proc q;
@@ -277,6 +305,9 @@ static void test_stop_and_force(void **state)
     assert_int_equal(q.state, PROC_KILL);
     assert_int_equal(drive(&q, 3000), PROC_DONE);
     expect_record(f, "signal=SIGKILL reason=grace");
+    /* a stop's SIGKILL: killed, not a timeout */
+    assert_true(WIFSIGNALED(q.wstatus) && WTERMSIG(q.wstatus) == SIGKILL);
+    assert_int_equal(metrics_result_of(q.wstatus, q.timed_out), METRICS_KILLED);
     proc_release(&q, now_ms());
 }
 
@@ -308,16 +339,49 @@ static void test_spawn_error(void **state)
     struct fixture *f = *state;
     struct crontab_env missing_sh = {no_vars, 0, "/nonexistent/sh", NULL, 0, 0};
     struct crontab_entry e = {.command = (char *)"true", .env = &missing_sh};
-    struct proc_job job = {9, "bad.cron:4", &e, NULL, NULL, 0};
+    struct proc_job job = {9, "bad.cron:4", &e, NULL, NULL, 0, 0, false};
     struct proc p;
     assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), -1);
     assert_int_equal(p.state, PROC_DONE);
     expect_record(f, "event=job.error job=bad.cron:4 "
                      "msg=\"exec /nonexistent/sh: No such file or directory\"");
     assert_null(strstr(records(f), "event=job.start"));
+    /* the host learns it once, with the reason */
+    assert_int_equal(f->failed, 1);
+    assert_int_equal(f->failed_jid, 9);
+    assert_string_equal(f->failed_msg, "exec /nonexistent/sh: No such file or directory");
+    assert_int_equal(f->exited, 0);
     int st;
     while (waitpid(-1, &st, 0) > 0)
         ; /* the child that failed to exec */
+}
+
+/* keep_tail: the run keeps the lines of both pipes in order, the last one
+ * without newline too; its due time, and its exit time for the duration. */
+static void test_tail_and_times(void **state)
+{
+    struct fixture *f = *state;
+    struct crontab_entry e = {.command = (char *)"echo one; sleep 0.1; echo two >&2; sleep 0.1; "
+                                                 "printf three",
+                              .env = &none};
+    struct proc_job job = {5, "tail.cron:2", &e, NULL, NULL, 0, 1767225600000LL, true};
+    struct proc p;
+    char text[RELAY_TAIL_MAX + 1];
+    assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
+    assert_non_null(p.tail);
+    assert_int_equal(p.due_ms, 1767225600000LL);
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    relay_tail_text(p.tail, text, sizeof text);
+    assert_string_equal(text, "one\ntwo\nthree");
+    assert_true(p.exit_ms - p.start_ms >= 200 && p.exit_ms - p.start_ms < 3000);
+    proc_release(&p, now_ms());
+    assert_null(p.tail);
+    /* without keep_tail: nothing kept */
+    job.keep_tail = false;
+    assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
+    assert_null(p.tail);
+    assert_int_equal(drive(&p, 5000), PROC_DONE);
+    proc_release(&p, now_ms());
 }
 
 /* proc_any_child sees a child until it is reaped, zombies included. */
@@ -411,6 +475,9 @@ static void test_raw_output(void **state)
     expect_before(f, "event=job.start", "\none\n");
     expect_before(f, "\nlast\n", "event=job.exit");
     assert_null(strstr(f->text, "event=job.output"));
+    /* raw lines are counted as records are: 4 on stdout, 1 on stderr */
+    assert_int_equal(f->lines[0], 4);
+    assert_int_equal(f->lines[1], 1);
     assert_int_equal(fclose(err), 0);
 }
 
@@ -449,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_and_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drain_after_exit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spawn_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tail_and_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_records, setup, teardown),
         cmocka_unit_test(test_any_child),

@@ -426,6 +426,105 @@ static void test_room_only_for_unfinished_lines(void **state)
     assert_int_equal(b.len, 0);
 }
 
+/* ------------------------------------------------------------- the tail -- */
+
+#define TAIL RELAY_TAIL_MAX
+
+static const char *tail_of(const struct relay_tail *t)
+{
+    static char out[TAIL + 1];
+    size_t n = relay_tail_text(t, out, sizeof out);
+    assert_int_equal(n, strlen(out));
+    return out;
+}
+
+static void test_tail_short(void **state)
+{
+    (void)state;
+    struct relay_tail t = {0};
+    assert_string_equal(tail_of(&t), "");
+    relay_tail_add(&t, "one", 3);
+    assert_string_equal(tail_of(&t), "one");
+    relay_tail_add(&t, "", 0);
+    relay_tail_add(&t, "t\0o", 3);
+    assert_string_equal(tail_of(&t), "one\n\nt?o");
+}
+
+/* Exactly TAIL bytes (newlines included) are all kept; one byte more
+ * drops the first line whole, not one byte of it. */
+static void test_tail_at_the_limit(void **state)
+{
+    (void)state;
+    static char line[TAIL];
+    memset(line, 'a', sizeof line);
+    struct relay_tail t = {0};
+    relay_tail_add(&t, "x", 1);                 /* 2 bytes */
+    relay_tail_add(&t, line, TAIL - 2 - 1);     /* TAIL - 2 bytes */
+    const char *s = tail_of(&t);
+    assert_int_equal(strlen(s), TAIL - 1);      /* all but the last '\n' */
+    assert_memory_equal(s, "x\naaa", 5);
+    struct relay_tail u = {0};
+    relay_tail_add(&u, "xy", 2);                /* 3 bytes: one too many */
+    relay_tail_add(&u, line, TAIL - 2 - 1);
+    s = tail_of(&u);
+    assert_int_equal(strlen(s), TAIL - 3);      /* "xy" went whole */
+    assert_int_equal(s[0], 'a');
+    /* a line longer than the tail: its end stays */
+    static char big[3 * TAIL];
+    memset(big, 'b', sizeof big);
+    big[sizeof big - 1] = 'e';
+    relay_tail_add(&u, big, sizeof big);
+    s = tail_of(&u);
+    assert_int_equal(strlen(s), TAIL - 1);
+    assert_int_equal(s[TAIL - 2], 'e');
+    assert_int_equal(s[0], 'b');
+}
+
+/* The model: the whole output, its last TAIL bytes, the cut line left out
+ * (unless it is the only one), the last newline dropped. */
+static void tail_model(const char *all, size_t n, char *out)
+{
+    size_t off = n > TAIL ? n - TAIL : 0;
+    size_t len = n - off;
+    if (len > 0 && all[n - 1] == '\n')
+        len--;
+    if (off > 0 && all[off - 1] != '\n') {
+        size_t i = off;
+        while (i < off + len && all[i] != '\n')
+            i++;
+        if (i < off + len) {
+            len -= i + 1 - off;
+            off = i + 1;
+        }
+    }
+    memcpy(out, all + off, len);
+    out[len] = '\0';
+}
+
+static void test_tail_property(void **state)
+{
+    (void)state;
+    enum { SIZE = 6 * TAIL };
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    static char all[SIZE + 2 * TAIL], want[TAIL + 1], line[2 * TAIL];
+    for (int round = 0; round < 300; round++) {
+        struct relay_tail t = {0};
+        size_t n = 0, target = rng_below(&seed, SIZE);
+        size_t top = round % 3 == 0 ? 8 : round % 3 == 1 ? 300 : 2 * TAIL;
+        while (n < target) {
+            size_t len = rng_below(&seed, top);
+            for (size_t i = 0; i < len; i++)
+                line[i] = (char)('a' + rng_below(&seed, 26));
+            relay_tail_add(&t, line, len);
+            memcpy(all + n, line, len);
+            all[n + len] = '\n';
+            n += len + 1;
+        }
+        tail_model(all, n, want);
+        assert_string_equal(tail_of(&t), want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +541,9 @@ int main(void)
         cmocka_unit_test(test_flush_emits_nothing_when_nothing_pends),
         cmocka_unit_test(test_after_split_flag),
         cmocka_unit_test(test_property_any_chunking),
+        cmocka_unit_test(test_tail_short),
+        cmocka_unit_test(test_tail_at_the_limit),
+        cmocka_unit_test(test_tail_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

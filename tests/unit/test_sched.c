@@ -234,6 +234,42 @@ static void test_overlap_queue_holds_one(void **state)
     sched_free(&s);
 }
 
+/* due_ms is the due time a started run is for: the time it was due, not
+ * when it was handled; a queued run keeps the time it was queued at, a
+ * dropped or skipped one changes nothing. */
+static void test_due_of_started_and_queued_runs(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct sched s;
+    struct rec r = {.n = 0};
+    sched_init(&s, T0);
+    struct sched_job *q = make(&f, 0, "* * * * * * *", OVERLAP_QUEUE);
+    struct sched_job *k = make(&f, 1, "*/2 * * * * * *", OVERLAP_SKIP);
+    sched_add(&s, q, T0);
+    sched_add(&s, k, T0);
+    sched_run_due(&s, T0 + 1250, record, &r); /* woke 250 ms late */
+    assert_int_equal(r.n, 1);
+    assert_int_equal(q->due_ms, T0 + 1000);
+    sched_run_due(&s, T0 + 2000, record, &r);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(q->due_ms, T0 + 2000); /* queued for :02 */
+    assert_int_equal(k->due_ms, T0 + 2000);
+    sched_run_due(&s, T0 + 3000, record, &r);
+    assert_int_equal(r.act[3], SCHED_QUEUE_FULL);
+    assert_int_equal(q->due_ms, T0 + 2000); /* the dropped :03 is not it */
+    sched_exited(q, record, &r);
+    assert_int_equal(r.act[4], SCHED_START);
+    assert_int_equal(q->due_ms, T0 + 2000); /* the queued run starts, for :02 */
+    sched_run_due(&s, T0 + 4000, record, &r);
+    assert_int_equal(r.n, 7);
+    for (size_t i = 5; i < 7; i++)
+        assert_int_equal(r.act[i], r.job[i] == k ? SCHED_SKIP : SCHED_QUEUE);
+    assert_int_equal(k->due_ms, T0 + 2000); /* skipped at :04 */
+    assert_int_equal(q->due_ms, T0 + 4000);
+    sched_free(&s);
+}
+
 static void test_late_wakeup_runs_once(void **state)
 {
     (void)state;
@@ -552,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_overlap_skip),
         cmocka_unit_test(test_overlap_allow),
         cmocka_unit_test(test_overlap_queue_holds_one),
+        cmocka_unit_test(test_due_of_started_and_queued_runs),
         cmocka_unit_test(test_late_wakeup_runs_once),
         cmocka_unit_test(test_reboot_and_every),
         cmocka_unit_test(test_heap_order_many),

@@ -101,6 +101,18 @@ static void test_utc_ms(void **state)
     assert_string_equal(buf, "1970-01-01T00:00:00.999Z");
 }
 
+static void test_utc_seconds(void **state)
+{
+    (void)state;
+    char buf[40];
+    assert_int_equal(timefmt_utc(utc(2026, 12, 6, 23, 0, 5), buf, sizeof(buf)), 20);
+    assert_string_equal(buf, "2026-12-06T23:00:05Z");
+    timefmt_utc(-1, buf, sizeof(buf));
+    assert_string_equal(buf, "1969-12-31T23:59:59Z");
+    timefmt_utc(utc(10000, 1, 2, 3, 4, 5), buf, sizeof(buf));
+    assert_string_equal(buf, "+10000-01-02T03:04:05Z");
+}
+
 
 /* Years outside 0000-9999 are ISO 8601 expanded years: a sign and at least
  * four digits, so that --from reads back what --next printed. */
@@ -353,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_iso_other_zones),
         cmocka_unit_test(test_iso_short_buffer),
         cmocka_unit_test(test_utc_ms),
+        cmocka_unit_test(test_utc_seconds),
         cmocka_unit_test(test_iso_expanded_years),
         cmocka_unit_test(test_iso_negative_years),
         cmocka_unit_test(test_parse_with_offsets),

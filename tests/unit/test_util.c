@@ -193,9 +193,34 @@ static void test_diag_list(void **state)
     assert_null(l.items);
 }
 
+/* ------------------------------------------------------------------ buf */
+
+static void test_buf_appends_and_grows(void **state)
+{
+    (void)state;
+    struct util_buf b = {0};
+    util_buf_str(&b, "a");
+    util_buf_add(&b, "bcdef", 2);
+    util_buf_printf(&b, "-%d-%s", 42, "x");
+    assert_string_equal(b.data, "abc-42-x");
+    assert_int_equal(b.len, 8);
+    char big[1000];
+    memset(big, 'y', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    util_buf_printf(&b, "%s", big); /* longer than printf's small buffer */
+    assert_int_equal(b.len, 8 + 999);
+    assert_int_equal(b.data[b.len - 1], 'y');
+    assert_int_equal(b.data[b.len], '\0');
+    assert_false(b.oom);
+    util_buf_free(&b);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_appends_and_grows),
         cmocka_unit_test(test_grow_doubles_from_8),
         cmocka_unit_test(test_grow_overflow_refused),
         cmocka_unit_test(test_hash_fnv1a_vectors),
