@@ -65,7 +65,7 @@ $(BUILD)/lib.a: $(LIB_OBJS)
 $(BIN): $(BUILD)/obj/main.o $(BUILD)/lib.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/lib.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/lib.a $(LDFLAGS) -lcmocka $(LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/lib.a | $(BUILD)/bench

@@ -4,87 +4,15 @@
  * loader and applies the result to a table, as the daemon does. */
 #include "testutil.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "crond/jobtab.h"
-#include "crond/loader.h"
-#include "crond/zone.h"
-
-#define T0 1767225600000LL /* 2026-01-01T00:00:00Z in ms */
-#define MIN 60000LL
-
-static char dir[64];
-static struct zone_cache *zones;
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_jobtab-XXXXXX");
-    zones = zone_cache_new(NULL);
-    return mkdtemp(dir) != NULL && zones != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    zone_cache_free(zones);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes dir/name with the given lines. */
-static void put(const char *name, ...)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    mkdir(path, 0755); /* a subdirectory, when name has one */
-    *slash = '/';
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    va_list ap;
-    va_start(ap, name);
-    for (const char *l = va_arg(ap, const char *); l != NULL; l = va_arg(ap, const char *))
-        fprintf(f, "%s\n", l);
-    va_end(ap);
-    assert_int_equal(fclose(f), 0);
-}
+#include "tabfixture.h"
 
 /* Loads the crontab paths (relative to dir) and applies them at now. */
 static int apply(struct jobtab *t, int64_t now, struct jobtab_diff *out, const char *p1,
                  const char *p2)
 {
-    char a[256], b[256];
-    snprintf(a, sizeof a, "%s/%s", dir, p1);
-    snprintf(b, sizeof b, "%s/%s", dir, p2 != NULL ? p2 : "");
-    const struct loader_source paths[] = {{a, LOADER_USER_FORMAT, NULL, NULL},
-                                          {b, LOADER_USER_FORMAT, NULL, NULL}};
-    char err[128];
-    struct loader_opts lo = {
-        .default_zone = zone_cache_get(zones, "UTC", err, sizeof err),
-        .zones = zones,
-        .now = now / 1000,
-        .uid = (unsigned)geteuid(),
-    };
     struct loader_result r;
-    assert_int_equal(loader_load(paths, p2 != NULL ? 2 : 1, &lo, &r), 0);
+    tab_load(now, p1, p2, &r);
     return jobtab_apply(t, &r, now, out);
-}
-
-static struct jobtab_job *by_cmd(const struct jobtab *t, const char *cmd)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->jobs[i].lj->entry->command, cmd) == 0)
-            return &t->jobs[i];
-    fail_msg("no job runs '%s'", cmd);
-    return NULL;
 }
 
 /* A job's id as records give it. */

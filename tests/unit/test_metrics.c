@@ -25,79 +25,18 @@
 #include "crond/util.h"
 #include "crond/zone.h"
 
-#define T0 1767225600000LL /* 2026-01-01T00:00:00Z in ms */
-#define MIN 60000LL
-
-static char dir[64];
-static struct zone_cache *zones;
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_metrics-XXXXXX");
-    zones = zone_cache_new(NULL);
-    return mkdtemp(dir) != NULL && zones != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    zone_cache_free(zones);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes dir/name (in a subdirectory, made here) with the given lines. */
-static void put(const char *name, ...)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    mkdir(path, 0755);
-    *slash = '/';
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    va_list ap;
-    va_start(ap, name);
-    for (const char *l = va_arg(ap, const char *); l != NULL; l = va_arg(ap, const char *))
-        fprintf(f, "%s\n", l);
-    va_end(ap);
-    assert_int_equal(fclose(f), 0);
-}
+#include "tabfixture.h"
 
 /* Loads the crontab files p1 (and p2), relative to dir, into t at now, as a
  * reload does. Returns the number of errors of the load. */
 static size_t apply(struct jobtab *t, int64_t now, const char *p1, const char *p2)
 {
-    char a[256], b[256];
-    snprintf(a, sizeof a, "%s/%s", dir, p1);
-    snprintf(b, sizeof b, "%s/%s", dir, p2 != NULL ? p2 : "");
-    const struct loader_source paths[] = {{a, LOADER_USER_FORMAT, NULL, NULL},
-                                          {b, LOADER_USER_FORMAT, NULL, NULL}};
-    char err[128];
-    struct loader_opts lo = {
-        .default_zone = zone_cache_get(zones, "UTC", err, sizeof err),
-        .zones = zones,
-        .now = now / 1000,
-        .uid = (unsigned)geteuid(),
-    };
     struct loader_result r;
     struct jobtab_diff d;
-    assert_int_equal(loader_load(paths, p2 != NULL ? 2 : 1, &lo, &r), 0);
+    tab_load(now, p1, p2, &r);
     size_t nerrors = r.diags.nerrors;
     assert_int_equal(jobtab_apply(t, &r, now, &d), 0);
     return nerrors;
-}
-
-static struct jobtab_job *by_cmd(const struct jobtab *t, const char *cmd)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->jobs[i].lj->entry->command, cmd) == 0)
-            return &t->jobs[i];
-    fail_msg("no job runs '%s'", cmd);
-    return NULL;
 }
 
 static char *render(const struct jobtab *t, const struct metrics_daemon *m,
