@@ -30,7 +30,7 @@
 
 #define MAX_WORDS 256
 #define PREFIX "CROND_LITE_"
-#define ALL_SET_BITS 0x1fffffu /* enum options_set_bit */
+#define ALL_SET_BITS 0xffffffu /* enum options_set_bit */
 
 struct words {
     char *v[MAX_WORDS + 2]; /* NULL-terminated; argv has "crond-lite" first */
@@ -152,6 +152,9 @@ static void check_defaults(const struct options *o, const struct options *d)
     CHECK((s & OPT_SET_SYSTEM_FILES) || o->nsystem_files == 0);
     CHECK((s & OPT_SET_RUN_PARTS) || o->nrun_parts == 0);
     CHECK((s & OPT_SET_PERCENT_NEWLINE) || o->percent_newline == d->percent_newline);
+    CHECK((s & OPT_SET_LISTEN) || o->listen == NULL);
+    CHECK((s & OPT_SET_ON_FAILURE) || o->on_failure == NULL);
+    CHECK((s & OPT_SET_ON_SUCCESS) || o->on_success == NULL);
     CHECK((s & OPT_SET_COUNT) || o->count == d->count);
     CHECK((s & OPT_SET_FROM) || o->from == NULL);
     CHECK((s & OPT_SET_TZ) || o->tz == NULL);
