@@ -53,7 +53,7 @@ BENCH_SRCS:= $(sort $(wildcard bench/*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BIN       := $(BUILD)/crond-lite
 
-.PHONY: all run test unit e2e check-asan bench install clean deps static static-bin lint
+.PHONY: all run test unit e2e check-asan bench install clean deps test-deps static static-bin lint
 all: $(BIN)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/crond/*.h) | $(BUILD)/obj
@@ -79,6 +79,10 @@ $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench:
 deps:
 	@scripts/install-deps.sh --if-missing
 
+# the tests also need Prometheus and promtool (taken out of Debian's package)
+test-deps:
+	@scripts/install-deps.sh --if-missing --test-tools
+
 # Validates the example crontabs, then runs the daemon on them in the
 # foreground (Ctrl-C stops it gracefully).
 run: deps
@@ -90,11 +94,11 @@ unit: $(UNIT_BINS)
 e2e: $(BIN)
 
 # tests/e2e/test_static.sh tests the static build too
-test: deps
+test: test-deps
 	$(MAKE) $(BIN) $(UNIT_BINS) $(FUZZ_REPLAY_BINS) static-bin
 	tests/run.sh $(BUILD)
 
-check-asan: deps
+check-asan: test-deps
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT='-O1 -g' build/asan/crond-lite \
 	  $(UNIT_BINS:$(BUILD)/%=build/asan/%) $(FUZZ_REPLAY_BINS:$(BUILD)/%=build/asan/%)
 	$(MAKE) $(BIN) static-bin

@@ -4,7 +4,11 @@
 # not root. `make run` and `make test` call it with --if-missing, which
 # returns at once when everything is there.
 #
-#   scripts/install-deps.sh [--if-missing]
+#   scripts/install-deps.sh [--if-missing] [--test-tools]
+#
+# --test-tools (make test, make check-asan, .ci/run) also takes Prometheus
+# and promtool out of Debian's package for the metrics tests; `make run`
+# does not need them.
 set -eu
 
 # build: compiler, make, libraries (their static archives too: make static;
@@ -49,9 +53,18 @@ prometheus_tools() {
     rm -rf "$tmp"
 }
 
+if_missing=false test_tools=false
+for a in "$@"; do
+    case $a in
+    --if-missing) if_missing=true ;;
+    --test-tools) test_tools=true ;;
+    *) echo "install-deps: unknown argument '$a'" >&2; exit 2 ;;
+    esac
+done
+
 if [ -z "$missing" ]; then
-    prometheus_tools || exit 1
-    [ "${1:-}" = "--if-missing" ] || echo "install-deps: all dependencies are installed"
+    if $test_tools; then prometheus_tools || exit 1; fi
+    $if_missing || echo "install-deps: all dependencies are installed"
     exit 0
 fi
 
@@ -68,5 +81,5 @@ echo "install-deps: installing$missing"
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086  # $missing is a list of package names
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-prometheus_tools || exit 1
+if $test_tools; then prometheus_tools || exit 1; fi
 echo "install-deps: done"
