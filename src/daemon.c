@@ -32,15 +32,15 @@
 #include <unistd.h>
 
 #include "crond/hook.h"
-#include "crond/httpd.h"
+#include "crond/endpoint.h"
 #include "crond/jobtab.h"
 #include "crond/loader.h"
 #include "crond/log.h"
 #include "crond/metrics.h"
-#include "crond/netaddr.h"
 #include "crond/options.h"
 #include "crond/proc.h"
 #include "crond/report.h"
+#include "crond/user.h"
 #include "crond/util.h"
 #include "crond/watch.h"
 
@@ -60,9 +60,6 @@
 #define REAP_SECONDS 0.5
 #define REAP_TICK_SECONDS 0.02
 
-/* The Content-Type of the Prometheus text format (0.0.4), as client_golang
- * sends it. */
-#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* ------------------------------------------------------------------------ */
 /* State                                                                    */
@@ -96,7 +93,7 @@ struct crond {
     int wake_fd;                  /* the wake-up timerfd (watch.h), or -1 */
     ev_io wake_io;
     int64_t clock_off;            /* realtime - monotonic at the last check */
-    ev_signal sig[4];             /* TERM, INT, HUP, USR1 */
+    ev_signal sig[6];             /* TERM, INT, QUIT, HUP, USR1, USR2 */
     ev_child reaped;              /* any child reaped, orphans too */
     ev_prepare check_log;         /* stop when records cannot be written */
     ev_timer grace;               /* SIGKILL after --grace, then the reap bound */
@@ -106,9 +103,8 @@ struct crond {
     int status;                   /* exit status */
     char *chunk;                  /* read buffer shared by all pipes (READ_CHUNK) */
     struct metrics_daemon metrics; /* reloads, configuration errors (metrics.h) */
-    struct httpd *httpd;          /* --listen, or NULL */
-    bool ready;                   /* /readyz: loaded, and the last reload succeeded */
-    char unready[256];            /* why not (the 503's body) */
+    struct endpoint ep;           /* --listen's answers; /readyz: loaded, and
+                                   * the last reload succeeded */
 };
 
 static int64_t now_ms(void)
@@ -130,17 +126,6 @@ static int64_t mono_us(void)
 /* ------------------------------------------------------------------------ */
 
 #define say_error(d, level, ...) report_error((d)->log, now_ms(), (level), __VA_ARGS__)
-
-/* /readyz: ready, or not with the reason its 503 gives. */
-__attribute__((format(printf, 2, 3)))
-static void set_unready(struct crond *d, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->unready, sizeof d->unready, fmt, ap);
-    va_end(ap);
-    d->ready = false;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Runs: a proc and its watchers                                            */
@@ -305,12 +290,19 @@ static void run_failed(void *ctx, const struct proc_job *job, const char *msg)
     hook_start(d, j, &res);
 }
 
+/* An INI job's own, else --working-directory, else (NULL) the user's home. */
+static const char *job_workdir(const struct crond *d, const struct jobtab_job *j)
+{
+    const char *w = loader_job_workdir(j->lj);
+    return w != NULL ? w : d->opts->workdir;
+}
+
 /* Starts a run of j (nothing when proc said why not). */
 static void run_start(struct crond *d, struct jobtab_job *j)
 {
     char id[LOADER_ID_MAX];
     struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
-                           j->lj->user, loader_job_workdir(j->lj), loader_job_timeout(j->lj),
+                           j->lj->user, job_workdir(d, j), loader_job_timeout(j->lj),
                            j->sj.due_ms, hook_wanted(j->lj, &d->hooks)};
     struct run *r = run_add(d, &d->host, &job);
     if (r == NULL) {
@@ -466,17 +458,17 @@ static void reload(struct crond *d, bool quiet)
     if (rc != 0 || jobtab_apply(&d->tab, &r, now_ms(), &diff) != 0) {
         metrics_reloaded(&d->metrics, rc == 0, nerrors, false);
         report_reload(d->log, now_ms(), &d->tab, NULL, 0, 0);
-        set_unready(d, "the last reload ran out of memory; the previous jobs stay");
+        endpoint_unready(&d->ep, "the last reload ran out of memory; the previous jobs stay");
         return;
     }
     metrics_reloaded(&d->metrics, true, nerrors, true);
     /* a file with errors keeps its old jobs: that is no successful reload */
     if (nerrors > 0)
-        set_unready(d, "the last reload found %zu problem%s in the crontabs (config.error "
+        endpoint_unready(&d->ep, "the last reload found %zu problem%s in the crontabs (config.error "
                     "records); %zu job%s of invalid files kept from before", nerrors,
                     nerrors == 1 ? "" : "s", diff.invalid_kept, diff.invalid_kept == 1 ? "" : "s");
     else
-        d->ready = true;
+        endpoint_ready(&d->ep);
     watch_paths(d);
     if (!quiet || diff.added > 0 || diff.removed > 0 || nerrors > 0)
         report_reload(d->log, now_ms(), &d->tab, &diff, nerrors, mono_us() - t0);
@@ -551,81 +543,20 @@ static void job_status(struct crond *d, const struct jobtab_job *j)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Metrics (the HTTP server's /metrics)                                     */
-/* ------------------------------------------------------------------------ */
-
-void daemon_metrics(struct crond *d, struct util_buf *out)
-{
-    struct metrics_process pr;
-    bool have = metrics_process_read(&pr) == 0; /* without /proc: no process_* */
-    (void)metrics_render(out, &d->tab, &d->metrics, have ? &pr : NULL); /* out->oom says */
-}
-
-/* ------------------------------------------------------------------------ */
 /* The HTTP endpoint (--listen)                                             */
 /* ------------------------------------------------------------------------ */
-
-/* 200 while the loop runs: answering at all is the proof. */
-static void answer_healthz(struct crond *d, int *out_status, const char **out_type,
-                           struct util_buf *out_body)
-{
-    (void)d;
-    (void)out_type;
-    *out_status = 200;
-    util_buf_str(out_body, "ok\n");
-}
-
-static void answer_readyz(struct crond *d, int *out_status, const char **out_type,
-                          struct util_buf *out_body)
-{
-    (void)out_type;
-    *out_status = d->ready ? 200 : 503;
-    if (d->ready)
-        util_buf_str(out_body, "ready\n");
-    else
-        util_buf_printf(out_body, "not ready: %s\n", d->unready);
-}
-
-static void answer_metrics(struct crond *d, int *out_status, const char **out_type,
-                           struct util_buf *out_body)
-{
-    *out_status = 200;
-    *out_type = METRICS_TYPE;
-    daemon_metrics(d, out_body);
-}
-
-static const struct route {
-    const char *path;
-    void (*answer)(struct crond *d, int *out_status, const char **out_type,
-                   struct util_buf *out_body);
-} routes[] = {
-    {"/healthz", answer_healthz},
-    {"/readyz", answer_readyz},
-    {"/metrics", answer_metrics},
-};
-
-/* httpd's route callback: any other path stays 404. */
-static void http_route(void *ctx, const char *path, int *out_status, const char **out_type,
-                       struct util_buf *out_body)
-{
-    for (size_t i = 0; i < UTIL_COUNT_OF(routes); i++)
-        if (strcmp(path, routes[i].path) == 0) {
-            routes[i].answer(ctx, out_status, out_type, out_body);
-            return;
-        }
-}
 
 /* Listens on --listen, if given. The server answers through a stop too
  * (/readyz then says "stopping") and is closed after the loop. */
 static int http_start(struct crond *d)
 {
-    struct netaddr addr;
     char err[256];
-    if (d->opts->listen == NULL)
-        return 0;
-    if (netaddr_parse(d->opts->listen, &addr, err, sizeof err) == 0)
-        d->httpd = httpd_start(d->loop, &addr, http_route, d, d->log, err, sizeof err);
-    if (d->httpd != NULL)
+    d->ep.tab = &d->tab;
+    d->ep.metrics = &d->metrics;
+    d->ep.compat = &d->opts->compat;
+    d->ep.self_name = d->cfg->self->name;
+    if (d->opts->listen == NULL
+        || endpoint_start(&d->ep, d->loop, d->opts->listen, d->log, err, sizeof err) == 0)
         return 0;
     say_error(d, LOG_LEVEL_ERROR, "--listen %s: %s; not starting", d->opts->listen, err);
     return -1;
@@ -698,7 +629,7 @@ static void stop_begin(struct crond *d, const char *why)
     for (const struct run *r = d->runs; r != NULL; r = r->next)
         running += proc_alive(&r->p);
     d->stopping = true;
-    set_unready(d, "stopping");
+    endpoint_unready(&d->ep, "stopping");
     wake_arm(d); /* far away: only steps wake it now */
     report_stop(d->log, now_ms(), why, running);
     stop_signal_all(d, SIGTERM);
@@ -728,20 +659,22 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     (void)loop;
     (void)revents;
     struct crond *d = w->data;
-    if (w->signum == SIGHUP && !d->stopping)
+    bool stop = w->signum == SIGTERM || w->signum == SIGINT || w->signum == SIGQUIT;
+    if ((w->signum == SIGHUP || w->signum == SIGUSR2) && !d->stopping)
         reload(d, false);
     else if (w->signum == SIGUSR1)
         for (size_t i = 0; i < d->tab.n; i++)
             job_status(d, &d->tab.jobs[i]);
-    else if ((w->signum == SIGTERM || w->signum == SIGINT) && !d->stopping)
+    else if (stop && !d->stopping)
         stop_begin(d, proc_signal_name(w->signum));
-    else if (w->signum == SIGTERM || w->signum == SIGINT)
+    else if (stop)
         stop_signal_all(d, SIGKILL); /* a second stop signal: no more grace */
 }
 
 static void signals_start(struct crond *d)
 {
-    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    /* SIGQUIT stops and SIGUSR2 reloads too, as in supercronic */
+    static const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         ev_signal_init(&d->sig[i], signal_cb, sigs[i]);
         /* before the wake-up of a burst's next slice */
@@ -780,13 +713,16 @@ static int daemon_setup(struct crond *d)
         return -1;
     }
     watch_paths(d);
-    d->ready = true;
+    endpoint_ready(&d->ep);
     const char *paths[LOADER_MAX_SOURCES];
     size_t npaths = loader_paths(d->opts, paths);
     report_start(d->log, now_ms(), paths, npaths, &d->tab, d->cfg->self, d->cfg->default_zone);
     heap_trim();
     if (geteuid() == 0)
         report_root_jobs(d->log, now_ms(), &d->tab);
+    else if (d->opts->compat.others_as_self) /* said once a run, as go-crond does */
+        say_error(d, LOG_LEVEL_WARN, "--allow-unprivileged: crond-lite runs as uid %u, not root: "
+                  "jobs of other users run as this user", (unsigned)geteuid());
     return 0;
 }
 
@@ -848,7 +784,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     sched_set_clock(&d->tab.sched, now_ms);
     signals_start(d);
     watch_start(d);
-    set_unready(d, "starting");
+    endpoint_unready(&d->ep, "starting");
     if (clock_start(d) != 0 || http_start(d) != 0 || daemon_setup(d) != 0)
         d->status = 1;
     else
@@ -856,7 +792,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     /* the loop sees a broken log at once (check_log_cb) and stops */
     if (d->status == 0)
         ev_run(d->loop, 0);
-    httpd_free(d->httpd);
+    endpoint_free(&d->ep);
     watch_stop(d);
     clock_stop(d);
     runs_release(d);

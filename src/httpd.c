@@ -78,6 +78,7 @@ struct httpd {
     struct util_buf body;         /* the route's body, reused */
     size_t nconns;
     struct conn *conns[HTTPD_MAX_CONNS];
+    double head_s, write_s;       /* HTTPD_HEAD_SECONDS, HTTPD_WRITE_SECONDS or httpd_set_timeouts */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -201,7 +202,7 @@ static bool conn_answer_one(struct conn *c)
     if (c->in_off == c->in_len)
         return false;
     if (c->dl != DL_HEAD) /* a request starts: its head is due */
-        conn_deadline(c, DL_HEAD, HTTPD_HEAD_SECONDS);
+        conn_deadline(c, DL_HEAD, c->h->head_s);
     size_t used;
     enum httpreq_state st = httpreq_feed(&c->req, c->in + c->in_off, c->in_len - c->in_off, &used);
     c->in_off += used;
@@ -252,9 +253,9 @@ static void conn_wait(struct conn *c)
     bool sending = c->out_off < c->out.len;
     bool unread = c->in_off < c->in_len;
     if (sending && c->dl != DL_WRITE)
-        conn_deadline(c, DL_WRITE, HTTPD_WRITE_SECONDS);
+        conn_deadline(c, DL_WRITE, c->h->write_s);
     else if (!sending && (unread || c->req.head > 0) && c->dl != DL_HEAD)
-        conn_deadline(c, DL_HEAD, HTTPD_HEAD_SECONDS);
+        conn_deadline(c, DL_HEAD, c->h->head_s);
     else if (!sending && !unread && c->req.head == 0 && (c->dl == DL_NONE || c->dl == DL_WRITE))
         conn_deadline(c, DL_IDLE, HTTPD_IDLE_SECONDS);
     conn_events(c, sending || unread ? EV_WRITE : EV_READ);
@@ -352,7 +353,7 @@ static int conn_open(struct httpd *h, int fd)
     ev_set_priority(&c->timer, EV_MINPRI);
     ev_io_start(h->loop, &c->io);
     /* the first request's head is due from the start */
-    conn_deadline(c, DL_HEAD, HTTPD_HEAD_SECONDS);
+    conn_deadline(c, DL_HEAD, c->h->head_s);
     return 0;
 }
 
@@ -450,11 +451,21 @@ struct httpd *httpd_start(struct ev_loop *loop, const struct netaddr *addr,
     h->route = route;
     h->ctx = ctx;
     h->log = log;
+    h->head_s = HTTPD_HEAD_SECONDS;
+    h->write_s = HTTPD_WRITE_SECONDS;
     ev_io_init(&h->accept_io, accept_cb, h->fd, EV_READ);
     ev_set_priority(&h->accept_io, EV_MINPRI);
     ev_init(&h->pause, pause_cb);
     accept_update(h);
     return h;
+}
+
+void httpd_set_timeouts(struct httpd *h, double head_s, double write_s)
+{
+    if (head_s > 0)
+        h->head_s = head_s;
+    if (write_s > 0)
+        h->write_s = write_s;
 }
 
 void httpd_free(struct httpd *h)

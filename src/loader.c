@@ -42,6 +42,7 @@ struct load {
     size_t cap_files, cap_jobs;
     size_t *file_of;      /* per job: its file's index (files move as they grow) */
     size_t cap_file_of;
+    const char *owner;    /* the user-format source's user (go-crond USER:PATH) */
     bool oom;
 };
 
@@ -187,7 +188,7 @@ static int entry_user(struct load *ld, const struct loader_file *f,
                       const struct crontab_entry *e, int line, int col, struct text *t,
                       struct user **out_user)
 {
-    const char *name = e->user;
+    const char *name = e->user != NULL ? e->user : f->owner;
     bool from_file = name == NULL && f->in_dir && ld->o->as_root && !f->system;
     if (from_file)
         name = f->name;
@@ -212,6 +213,10 @@ static int entry_user(struct load *ld, const struct loader_file *f,
     }
     if (u.uid == ld->o->uid) {
         user_free(&u);
+        return 0;
+    }
+    if (!ld->o->as_root && ld->o->others_as_self) {
+        user_free(&u); /* go-crond --allow-unprivileged: said once, at start */
         return 0;
     }
     if (!ld->o->as_root) {
@@ -317,6 +322,8 @@ static void load_file(struct load *ld, const char *path, const char *name, bool 
     f->name = strdup(name);
     f->in_dir = in_dir;
     f->system = system;
+    if (ld->owner != NULL && (f->owner = strdup(ld->owner)) == NULL)
+        ld->oom = true;
     struct crontab_opts co = {system, ld->o->percent_newline};
     int rc = crontab_parse(text, len, &co, &f->tab);
     r->nfiles++;
@@ -720,6 +727,7 @@ int loader_load(const struct loader_source *src, size_t nsrc, const struct loade
     memset(out, 0, sizeof *out);
     struct load ld = {.r = out, .o = opts};
     for (size_t i = 0; i < nsrc && !ld.oom; i++) {
+        ld.owner = src[i].format == LOADER_USER_FORMAT ? src[i].user : NULL;
         if (src[i].format == LOADER_RUN_PARTS)
             load_run_parts(&ld, &src[i]);
         else
@@ -737,6 +745,7 @@ void loader_result_free(struct loader_result *r)
     for (size_t i = 0; i < r->nfiles; i++) {
         free(r->files[i].path);
         free(r->files[i].name);
+        free(r->files[i].owner);
         crontab_free(&r->files[i].tab);
     }
     for (size_t i = 0; i < r->njobs; i++) {
@@ -757,7 +766,7 @@ void loader_result_free(struct loader_result *r)
     memset(r, 0, sizeof *r);
 }
 
-_Static_assert(LOADER_MAX_SOURCES >= 3 * OPTIONS_MAX_FILES, "room for every path");
+_Static_assert(LOADER_MAX_SOURCES >= 3 * OPTIONS_MAX_FILES + COMPAT_MAX_FILES, "room for every path");
 
 size_t loader_sources(const struct options *o, struct loader_source out[LOADER_MAX_SOURCES])
 {
@@ -767,6 +776,9 @@ size_t loader_sources(const struct options *o, struct loader_source out[LOADER_M
         out[n++] = (struct loader_source){o->files[i], f, NULL, NULL};
     for (size_t i = 0; i < o->nsystem_files; i++)
         out[n++] = (struct loader_source){o->system_files[i], LOADER_SYSTEM_FORMAT, NULL, NULL};
+    for (size_t i = 0; i < o->compat.nuser_files; i++)
+        out[n++] = (struct loader_source){o->compat.user_files[i].path, LOADER_USER_FORMAT,
+                                          o->compat.user_files[i].user, NULL};
     for (size_t i = 0; i < o->nrun_parts; i++)
         out[n++] = (struct loader_source){o->run_parts[i].dir, LOADER_RUN_PARTS,
                                           o->run_parts[i].user, o->run_parts[i].schedule};
@@ -805,6 +817,7 @@ int loader_load_options(const struct options *o, const struct config *ini,
         .now = now,
         .as_root = geteuid() == 0,
         .uid = (unsigned)geteuid(),
+        .others_as_self = o->compat.others_as_self,
     };
     struct loader_source src[LOADER_MAX_SOURCES];
     size_t nsrc = loader_sources(o, src);

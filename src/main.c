@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crond/cli.h"
+#include "crond/compat.h"
 #include "crond/config.h"
 #include "crond/daemon.h"
 #include "crond/log.h"
@@ -95,7 +96,11 @@ static void process_setup(const struct voice *v, long *out_nofile_soft)
     struct sigaction ign = {.sa_handler = SIG_IGN};
     if (sigaction(SIGPIPE, &ign, NULL) != 0)
         say(v, LOG_LEVEL_WARN, "sigaction(SIGPIPE): %s", strerror(errno));
-    if (proc_become_subreaper(err, sizeof err) != 0)
+    /* supercronic -no-reap: orphans are left to PID 1 (as PID 1 the kernel
+     * makes them ours all the same) */
+    if (v->opts->compat.no_reap && getpid() != 1)
+        say(v, LOG_LEVEL_DEBUG, "-no-reap: not a child subreaper");
+    else if (proc_become_subreaper(err, sizeof err) != 0)
         say(v, LOG_LEVEL_WARN, "%s", err);
     if (runner_raise_nofile(out_nofile_soft, err, sizeof err) != 0)
         say(v, LOG_LEVEL_WARN, "%s", err);
@@ -190,17 +195,28 @@ static int stdio_check(void)
 int main(int argc, char **argv)
 {
     struct options opts;
+    struct compat_args native;
     char err[512];
     if (stdio_check() != 0)
         return 1;
-    if (options_parse(argc, argv, environ, &opts, err, sizeof err) != 0) {
+    /* under a personality (go-crond, supercronic) the peer's command line
+     * becomes crond-lite's own first; native owns words opts points to */
+    if (compat_translate(argc, argv, environ, &native, err, sizeof err) != 0
+        || options_parse(native.argc, native.argv, environ, &opts, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
-        options_free(&opts);
+        compat_args_free(&native);
         return 2;
     }
+    opts.compat = native.extras;
     if (opts.mode == MODE_HELP || opts.mode == MODE_VERSION) {
-        fputs(opts.mode == MODE_HELP ? options_usage() : "crond-lite " CROND_VERSION "\n", stdout);
+        const char *usage = compat_usage(opts.compat.personality);
+        if (opts.mode == MODE_HELP)
+            fputs(usage != NULL ? usage : options_usage(), stdout);
+        else
+            fputs(opts.compat.version_bare ? CROND_VERSION "\n" : "crond-lite " CROND_VERSION "\n",
+                  stdout);
         options_free(&opts);
+        compat_args_free(&native);
         return finish_stdout(0);
     }
     /* [daemon] fills what the command line and environment left open; the
@@ -247,5 +263,6 @@ out:
     free(v.log);
     config_free(&ini);
     options_free(&opts);
+    compat_args_free(&native);
     return finish_stdout(status);
 }

@@ -28,6 +28,10 @@ const int64_t metrics_bucket_ms[METRICS_NBUCKETS] = {
     100, 500, 1000, 5000, 10000, 30000, 60000, 300000, 900000, 1800000, 3600000,
 };
 
+const int64_t metrics_peer_bucket_ms[METRICS_PEER_NBUCKETS] = {
+    10000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000,
+};
+
 static const char *const result_name[METRICS_NRESULTS] = {
     [METRICS_SUCCESS] = "success", [METRICS_FAILURE] = "failure",
     [METRICS_TIMEOUT] = "timeout", [METRICS_KILLED] = "killed", [METRICS_ERROR] = "error",
@@ -71,6 +75,11 @@ void metrics_run_ended(struct jobtab_stats *st, enum metrics_result result, int6
         m->le[i]++;
     m->count++;
     m->sum_ms += duration_ms;
+    m->last_duration_ms = duration_ms;
+    for (i = 0; i < METRICS_PEER_NBUCKETS && duration_ms > metrics_peer_bucket_ms[i]; i++)
+        ;
+    if (i < METRICS_PEER_NBUCKETS)
+        m->peer_le[i]++;
     if (result == METRICS_SUCCESS)
         m->last_success_ms = now_ms;
 }
@@ -114,7 +123,7 @@ void metrics_label_value(struct util_buf *out, const char *s)
 }
 
 /* Milliseconds as seconds, exactly: "12", "0.1", "1767225600.25". */
-static void put_ms(struct util_buf *b, int64_t ms)
+void metrics_seconds(struct util_buf *b, int64_t ms)
 {
     const char *sign = ms < 0 ? "-" : "";
     uint64_t v = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
@@ -209,7 +218,7 @@ static int rows_make(struct render *r, const struct jobtab *t)
 /* Families                                                                 */
 /* ------------------------------------------------------------------------ */
 
-static void family(struct util_buf *b, const char *name, const char *type, const char *help)
+void metrics_family(struct util_buf *b, const char *name, const char *type, const char *help)
 {
     util_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -236,7 +245,7 @@ static void job_counters(struct render *r, const char *name, const char *help,
                          const char *label, const char *const *names, size_t nnames,
                          const uint64_t *(*values)(const struct jobtab_stats *))
 {
-    family(r->b, name, "counter", help);
+    metrics_family(r->b, name, "counter", help);
     for (size_t i = 0; i < r->n; i++) {
         if (r->rows[i].hidden)
             continue;
@@ -255,7 +264,7 @@ static const uint64_t *lines_of(const struct jobtab_stats *st) { return st->m.li
 static void job_histogram(struct render *r)
 {
     static const char name[] = "crond_lite_job_duration_seconds";
-    family(r->b, name, "histogram",
+    metrics_family(r->b, name, "histogram",
            "How long the job's runs took, from start to exit (runs that could not start "
            "are not counted), in seconds.");
     for (size_t i = 0; i < r->n; i++) {
@@ -268,14 +277,14 @@ static void job_histogram(struct render *r)
             below += m->le[k];
             job_sample(r->b, "crond_lite_job_duration_seconds_bucket", row);
             util_buf_str(r->b, ",le=\"");
-            put_ms(r->b, metrics_bucket_ms[k]);
+            metrics_seconds(r->b, metrics_bucket_ms[k]);
             util_buf_printf(r->b, "\"} %" PRIu64 "\n", below);
         }
         job_sample(r->b, "crond_lite_job_duration_seconds_bucket", row);
         util_buf_printf(r->b, ",le=\"+Inf\"} %" PRIu64 "\n", m->count);
         job_sample(r->b, "crond_lite_job_duration_seconds_sum", row);
         util_buf_str(r->b, "} ");
-        put_ms(r->b, m->sum_ms);
+        metrics_seconds(r->b, m->sum_ms);
         util_buf_add(r->b, "\n", 1);
         job_sample(r->b, "crond_lite_job_duration_seconds_count", row);
         util_buf_printf(r->b, "} %" PRIu64 "\n", m->count);
@@ -287,7 +296,7 @@ enum gauge { G_RUNNING, G_LAST_START, G_LAST_SUCCESS, G_NEXT };
 
 static void job_gauge(struct render *r, enum gauge g, const char *name, const char *help)
 {
-    family(r->b, name, "gauge", help);
+    metrics_family(r->b, name, "gauge", help);
     for (size_t i = 0; i < r->n; i++) {
         const struct row *row = &r->rows[i];
         const struct jobtab_stats *st = stats(row);
@@ -303,11 +312,11 @@ static void job_gauge(struct render *r, enum gauge g, const char *name, const ch
         if (g == G_RUNNING)
             util_buf_printf(r->b, "%u", (unsigned)row->j->sj.running);
         else if (g == G_LAST_START)
-            put_ms(r->b, st->last_start_ms);
+            metrics_seconds(r->b, st->last_start_ms);
         else if (g == G_LAST_SUCCESS)
-            put_ms(r->b, st->m.last_success_ms);
+            metrics_seconds(r->b, st->m.last_success_ms);
         else
-            put_ms(r->b, row->j->sj.next_ms == SCHED_NEVER ? 0 : row->j->sj.next_ms);
+            metrics_seconds(r->b, row->j->sj.next_ms == SCHED_NEVER ? 0 : row->j->sj.next_ms);
         util_buf_add(r->b, "\n", 1);
     }
 }
@@ -341,18 +350,18 @@ static void jobs_render(struct render *r)
 static void daemon_render(struct util_buf *b, const struct jobtab *t,
                           const struct metrics_daemon *m)
 {
-    family(b, "crond_lite_jobs", "gauge", "Jobs in the table.");
+    metrics_family(b, "crond_lite_jobs", "gauge", "Jobs in the table.");
     util_buf_printf(b, "crond_lite_jobs %zu\n", t->n);
-    family(b, "crond_lite_reloads_total", "counter",
+    metrics_family(b, "crond_lite_reloads_total", "counter",
            "Reloads of the crontabs, by result: failure when a file had errors (its old "
            "jobs stay) or memory ran out.");
     for (size_t i = 0; i < 2; i++)
         util_buf_printf(b, "crond_lite_reloads_total{result=\"%s\"} %" PRIu64 "\n",
                         reload_name[i], m->reloads[i]);
-    family(b, "crond_lite_config_problems", "gauge",
+    metrics_family(b, "crond_lite_config_problems", "gauge",
            "Errors in the configuration as last read (warnings do not count).");
     util_buf_printf(b, "crond_lite_config_problems %zu\n", m->config_problems);
-    family(b, "crond_lite_build_info", "gauge", "The version of crond-lite; the value is 1.");
+    metrics_family(b, "crond_lite_build_info", "gauge", "The version of crond-lite; the value is 1.");
     util_buf_str(b, "crond_lite_build_info{version=\"");
     metrics_label_value(b, CROND_VERSION);
     util_buf_str(b, "\"} 1\n");
@@ -360,19 +369,19 @@ static void daemon_render(struct util_buf *b, const struct jobtab *t,
 
 static void process_render(struct util_buf *b, const struct metrics_process *p)
 {
-    family(b, "process_cpu_seconds_total", "counter",
+    metrics_family(b, "process_cpu_seconds_total", "counter",
            "User and system CPU time used by crond-lite, in seconds.");
     util_buf_printf(b, "process_cpu_seconds_total %.3f\n", p->cpu_seconds);
-    family(b, "process_open_fds", "gauge", "File descriptors crond-lite has open.");
+    metrics_family(b, "process_open_fds", "gauge", "File descriptors crond-lite has open.");
     util_buf_printf(b, "process_open_fds %" PRIu64 "\n", p->open_fds);
-    family(b, "process_max_fds", "gauge", "crond-lite's limit of open file descriptors.");
+    metrics_family(b, "process_max_fds", "gauge", "crond-lite's limit of open file descriptors.");
     util_buf_printf(b, "process_max_fds %" PRIu64 "\n", p->max_fds);
-    family(b, "process_virtual_memory_bytes", "gauge", "crond-lite's virtual memory, in bytes.");
+    metrics_family(b, "process_virtual_memory_bytes", "gauge", "crond-lite's virtual memory, in bytes.");
     util_buf_printf(b, "process_virtual_memory_bytes %" PRIu64 "\n", p->virtual_bytes);
-    family(b, "process_resident_memory_bytes", "gauge",
+    metrics_family(b, "process_resident_memory_bytes", "gauge",
            "crond-lite's resident memory, in bytes.");
     util_buf_printf(b, "process_resident_memory_bytes %" PRIu64 "\n", p->resident_bytes);
-    family(b, "process_start_time_seconds", "gauge",
+    metrics_family(b, "process_start_time_seconds", "gauge",
            "When crond-lite started, in seconds since the epoch.");
     util_buf_printf(b, "process_start_time_seconds %.3f\n", p->start_time_seconds);
 }

@@ -217,6 +217,24 @@ static int set_on_success(struct parser *p, const struct arg *a)
     return 0;
 }
 
+/* Absolute, like --shell: jobs of every user start there. */
+static int set_workdir(struct parser *p, const struct arg *a)
+{
+    if (a->val[0] != '/')
+        return fail(p, "%s: expected an absolute path, got '%s'", a->who, a->val);
+    p->o->workdir = a->val;
+    return 0;
+}
+
+/* The personality is compat_translate's; here the name is only checked
+ * (CROND_LITE_COMPAT under crond-lite's own name). */
+static int set_compat(struct parser *p, const struct arg *a)
+{
+    if (compat_from_name(a->val) < 0)
+        return fail(p, "%s: expected go-crond or supercronic, got '%s'", a->who, a->val);
+    return 0;
+}
+
 static int set_percent_newline(struct parser *p, const struct arg *a)
 {
     return flag_value(p, a, &p->o->percent_newline);
@@ -521,6 +539,9 @@ static const struct option_spec specs[] = {
     {"listen", 0, "ADDR", "CROND_LITE_LISTEN", OPT_SET_LISTEN, false, set_listen},
     {"on-failure", 0, "CMD", "CROND_LITE_ON_FAILURE", OPT_SET_ON_FAILURE, false, set_on_failure},
     {"on-success", 0, "CMD", "CROND_LITE_ON_SUCCESS", OPT_SET_ON_SUCCESS, false, set_on_success},
+    {"working-directory", 0, "DIR", "CROND_LITE_WORKING_DIRECTORY", OPT_SET_WORKDIR, false,
+     set_workdir},
+    {"compat", 0, "NAME", "CROND_LITE_COMPAT", 0, false, set_compat},
     {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
     {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
     {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
@@ -583,7 +604,11 @@ static int long_parse(struct parser *p, int argc, char *const argv[], int i, con
     size_t len = eq != NULL ? (size_t)(eq - s) : strlen(s);
     const struct option_spec *sp = spec_by_name(s, len);
     if (sp == NULL) {
-        fail(p, "unknown option '--%.*s' (see --help)", (int)len, s);
+        const char *hint = compat_hint(s - 2);
+        if (hint != NULL)
+            fail(p, "unknown option '--%.*s': %s (see --help)", (int)len, s, hint);
+        else
+            fail(p, "unknown option '--%.*s' (see --help)", (int)len, s);
         return i;
     }
     if (sp->metavar == NULL) {
@@ -645,12 +670,16 @@ static void argv_parse(struct parser *p, int argc, char *const argv[])
                      argv[i]);
             return;
         }
+        const char *hint = s[0] != '-' || s[1] != '-' ? compat_hint(s) : NULL;
         if (s[0] == '-' && s[1] == '-')
             i = long_parse(p, argc, argv, i, s + 2);
+        else if (hint != NULL && s[0] == '-') /* "-json" is not "-j -s -o -n" */
+            fail(p, "unknown option '%.*s': %s (see --help)", (int)strcspn(s, "="), s, hint);
         else if (s[0] == '-' && s[1] != '\0')
             i = short_parse(p, argc, argv, i, s + 1);
         else
-            fail(p, "unexpected argument '%s' (crontabs are given with -f; see --help)", s);
+            fail(p, "unexpected argument '%s': %s (see --help)", s,
+                 hint != NULL ? hint : "crontabs are given with -f");
     }
 }
 
@@ -786,6 +815,9 @@ static const char usage_text[] =
     "                           (:9746, 127.0.0.1:9746, [::]:9746) [off]\n"
     "      --on-failure CMD     run CMD with the shell after a run fails [none]\n"
     "      --on-success CMD     run CMD with the shell after a run succeeds [none]\n"
+    "      --working-directory DIR  jobs start in DIR [the user's home, else /]\n"
+    "      --compat NAME        read go-crond's or supercronic's command line and\n"
+    "                           variables (as when run under that name) [none]\n"
     "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
     "  -l, --list               print each job's next --count fire times\n"
     "      --next EXPR          print the next --count fire times of EXPR\n"

@@ -3,8 +3,8 @@
  * until the earliest job is due (no polling), starts jobs through the
  * runner, relays their output as log records, reaps every child (also
  * orphans: it is PID 1 or a child subreaper), reloads on SIGHUP, stops
- * gracefully on SIGTERM/SIGINT, and with --listen answers /healthz, /readyz
- * and /metrics. */
+ * gracefully on SIGTERM/SIGINT/SIGQUIT, and with --listen answers /healthz,
+ * /readyz and /metrics (endpoint.h). SIGUSR2 reloads as SIGHUP does. */
 #ifndef CROND_DAEMON_H
 #define CROND_DAEMON_H
 
@@ -15,7 +15,6 @@ struct options;
 struct config;
 struct log;
 struct user;
-struct util_buf;
 struct zone;
 struct zone_cache;
 struct util_buf;
@@ -35,10 +34,5 @@ struct daemon_cfg {
  * the crontabs are invalid at start, --listen cannot listen, or the log
  * output broke. */
 int daemon_run(const struct daemon_cfg *cfg);
-
-/* Appends the Prometheus exposition of d's jobs, reloads and process
- * (metrics.h) to out (out->oom set when memory ran out): for the HTTP
- * server's GET /metrics, on the loop, between two events. */
-void daemon_metrics(struct crond *d, struct util_buf *out);
 
 #endif

@@ -68,6 +68,11 @@ struct httpd *httpd_start(struct ev_loop *loop, const struct netaddr *addr,
                           httpd_route_fn route, void *ctx, struct log *log, char *err,
                           size_t errlen);
 
+/* Replaces HTTPD_HEAD_SECONDS and HTTPD_WRITE_SECONDS in every deadline
+ * set from now on (go-crond's --server.timeout.read/.write); a value
+ * of 0 keeps the bound as it is. */
+void httpd_set_timeouts(struct httpd *h, double head_s, double write_s);
+
 /* Stops every watcher, closes the listening socket and every connection
  * (an unsent response is dropped) and frees h. NULL is fine. */
 void httpd_free(struct httpd *h);

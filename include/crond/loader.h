@@ -36,10 +36,10 @@ enum loader_format {
 struct loader_source {
     const char *path;
     enum loader_format format;
-    const char *user;      /* run-parts: whom its jobs run as, or NULL */
+    const char *user;      /* run-parts, user format: whom its jobs run as, or NULL */
     const char *schedule;  /* run-parts: its jobs' schedule ("@hourly") */
 };
-#define LOADER_MAX_SOURCES 192 /* -f, -F and run-parts paths, 64 each */
+#define LOADER_MAX_SOURCES 256 /* -f, -F, run-parts and go-crond USER:PATH paths, 64 each */
 
 struct loader_opts {
     bool percent_newline;            /* crontab(5) '%' */
@@ -49,6 +49,8 @@ struct loader_opts {
     bool as_root;                    /* crond-lite runs as root (euid 0) */
     const struct config *ini;        /* the INI file, whose [job] sections are jobs, or NULL */
     unsigned uid;                    /* the uid crond-lite runs as */
+    bool others_as_self;             /* unprivileged, another user's jobs run as
+                                      * uid (go-crond --allow-unprivileged) */
 };
 
 /* What only an INI [job] (or a run-parts job) has. */
@@ -76,6 +78,7 @@ struct loader_file {
     char *path;          /* as opened: directory + "/" + name */
     char *name;          /* name without directory (job ids) */
     struct crontab tab;  /* entries and the text's own diags */
+    char *owner;         /* go-crond's USER:PATH: whom its jobs run as, or NULL */
     bool in_dir;         /* found in a directory (per-user file rule) */
     bool ini;            /* the INI file's [job] sections */
     bool run_parts;      /* a run-parts directory: its executables are jobs */

@@ -50,6 +50,11 @@ enum metrics_skip {
 #define METRICS_NBUCKETS 11
 extern const int64_t metrics_bucket_ms[METRICS_NBUCKETS];
 
+/* supercronic's histogram (its personality's families, peermetrics.h):
+ * 10 30 60 120 300 600 1800 3600 s, then +Inf. */
+#define METRICS_PEER_NBUCKETS 8
+extern const int64_t metrics_peer_bucket_ms[METRICS_PEER_NBUCKETS];
+
 /* A job's counters (in its jobtab_stats). */
 struct metrics_job {
     uint64_t runs[METRICS_NRESULTS];
@@ -58,6 +63,8 @@ struct metrics_job {
     uint64_t count;                 /* runs with a duration (all but error) */
     int64_t sum_ms;                 /* their durations */
     int64_t last_success_ms;        /* when the last success ended; 0: never */
+    int64_t last_duration_ms;       /* of the last run with a duration */
+    uint64_t peer_le[METRICS_PEER_NBUCKETS]; /* as le, in supercronic's buckets */
     uint64_t lines[2];              /* lines relayed from stdout, stderr */
 };
 
@@ -112,6 +119,10 @@ int metrics_render(struct util_buf *out, const struct jobtab *t, const struct me
 
 /* Appends s as a label value: \ " and newline escaped. */
 void metrics_label_value(struct util_buf *out, const char *s);
+/* Appends "# HELP name help" and "# TYPE name type" lines. */
+void metrics_family(struct util_buf *out, const char *name, const char *type, const char *help);
+/* Appends ms as seconds in the shortest exact form (1.5, 0.25, 3600). */
+void metrics_seconds(struct util_buf *out, int64_t ms);
 
 /* ------------------------------------------------------------------------ */
 /* The process                                                              */

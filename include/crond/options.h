@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crond/compat.h"
 #include "crond/log.h"
 #include "crond/sched.h"
 #include "crond/util.h"
@@ -25,6 +26,7 @@ enum options_set_bit {
     OPT_SET_NO_NEW_PRIVS = 1 << 15, OPT_SET_OUTPUT = 1 << 16, OPT_SET_SPLIT_LOGS = 1 << 17,
     OPT_SET_SYSTEM_FILES = 1 << 18, OPT_SET_RUN_PARTS = 1 << 19, OPT_SET_PERCENT_NEWLINE = 1 << 20,
     OPT_SET_LISTEN = 1 << 21, OPT_SET_ON_FAILURE = 1 << 22, OPT_SET_ON_SUCCESS = 1 << 23,
+    OPT_SET_WORKDIR = 1 << 24,
 };
 
 #define OPTIONS_MAX_FILES 64      /* -f paths; -F paths; run-parts directories */
@@ -65,6 +67,9 @@ struct options {
     const char *listen;                   /* --listen ADDR (netaddr.h), or NULL */
     const char *on_failure;               /* --on-failure CMD, or NULL */
     const char *on_success;               /* --on-success CMD, or NULL */
+    const char *workdir;                  /* --working-directory DIR, or NULL: home */
+    struct compat_extras compat;          /* a personality's (compat.h); set by the
+                                           * caller after compat_translate */
     const char *next_expr;                /* --next EXPR */
     const char *probe_path;               /* --probe PATH */
     const char *from;                     /* --from TIME, or NULL: now */

@@ -41,6 +41,7 @@ replay_timefmt() { replay timefmt 40; }
 replay_options() { replay options 30; }
 replay_pwfile() { replay pwfile 20; }
 replay_httpreq() { replay httpreq 20; }
+replay_compat() { replay compat 15; }
 
 run_test "fuzz replay: cronspec corpus and regressions" replay_cronspec
 run_test "fuzz replay: crontab corpus and regressions" replay_crontab
@@ -53,3 +54,4 @@ run_test "fuzz replay: timefmt corpus and regressions" replay_timefmt
 run_test "fuzz replay: options corpus and regressions" replay_options
 run_test "fuzz replay: pwfile corpus and regressions" replay_pwfile
 run_test "fuzz replay: httpreq corpus and regressions" replay_httpreq
+run_test "fuzz replay: compat corpus and regressions" replay_compat

@@ -16,7 +16,7 @@
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 FUZZ_TARGETS   := cronspec crontab config duration relay tzif posix_tz timefmt options pwfile \
-                  httpreq
+                  httpreq compat
 FUZZ_CC        ?= clang
 FUZZ_TIME      ?= 60
 FUZZ_JOBS      ?= 2

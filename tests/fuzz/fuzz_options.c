@@ -30,7 +30,7 @@
 
 #define MAX_WORDS 256
 #define PREFIX "CROND_LITE_"
-#define ALL_SET_BITS 0xffffffu /* enum options_set_bit */
+#define ALL_SET_BITS 0x1ffffffu /* enum options_set_bit */
 
 struct words {
     char *v[MAX_WORDS + 2]; /* NULL-terminated; argv has "crond-lite" first */
@@ -155,6 +155,7 @@ static void check_defaults(const struct options *o, const struct options *d)
     CHECK((s & OPT_SET_LISTEN) || o->listen == NULL);
     CHECK((s & OPT_SET_ON_FAILURE) || o->on_failure == NULL);
     CHECK((s & OPT_SET_ON_SUCCESS) || o->on_success == NULL);
+    CHECK((s & OPT_SET_WORKDIR) || o->workdir == NULL);
     CHECK((s & OPT_SET_COUNT) || o->count == d->count);
     CHECK((s & OPT_SET_FROM) || o->from == NULL);
     CHECK((s & OPT_SET_TZ) || o->tz == NULL);
@@ -172,6 +173,7 @@ static void check_success(const struct options *o, const struct options *d,
     CHECKF(o->grace_ms >= 0, "grace %lld", (long long)o->grace_ms);
     check_files(o, argv, envp);
     CHECK(o->shell != NULL && o->shell[0] == '/');
+    CHECK(o->workdir == NULL || o->workdir[0] == '/');
     if (o->shell != d->shell)
         check_string("shell", o->shell, argv, envp);
     check_string("user", o->user, argv, envp);

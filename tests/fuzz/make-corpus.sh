@@ -458,4 +458,46 @@ h 'GET / HTTP/1.1\r\nBad Header\r\n\r\n' | put httpreq edge-bad-header
 { printf '\11\0'; for i in $(seq 1 300); do printf 'GET /%d HTTP/1.1\r\n\r\n' "$i"; done; } |
     put httpreq edge-many-pipelined
 
+# ------------------------------------------------------------------ compat
+# peer NAME PICK NARGV WORD...: byte 0 NARGV, byte 1 the program name (0
+# crond-lite, 1 go-crond, 2 supercronic, 3 CROND_LITE_COMPAT=supercronic),
+# then the words: the first NARGV to argv, the others are variables.
+peer() {
+    local name=$1 pick=$2 n=$3 w sep=''
+    shift 3
+    {
+        be 1 "$n"
+        be 1 "$pick"
+        for w in "$@"; do
+            printf "$sep%s" "$w"
+            sep='\0'
+        done
+    } | put compat "$name"
+}
+peer gocrond-readme-system 1 1 examples/crontab
+peer gocrond-readme-users 1 2 root:examples/crontab-root guest:examples/crontab-guest
+peer gocrond-readme-include 1 5 --include=/etc/cron.d --run-parts-hourly=/etc/cron.hourly \
+    --run-parts-weekly=/etc/cron.weekly --run-parts-daily=/etc/cron.daily \
+    --run-parts-monthly=/etc/cron.monthly
+peer gocrond-readme-spec 1 2 --run-parts=1m:/etc/cron.minute --run-parts=15m:/etc/cron.15min
+peer gocrond-readme-spec-user 1 2 --run-parts=1m:application:/etc/cron.minute \
+    --run-parts=15m:admin:/etc/cron.15min
+peer gocrond-dockerfile-env 1 0 SERVER_BIND=:8080 SERVER_METRICS=1 LOG_JSON=1
+peer gocrond-flags 1 9 -v --log.json --server.bind :8080 --server.metrics \
+    --server.timeout.read=5s --server.timeout.write 10s --allow-unprivileged --auto
+peer gocrond-default-user 1 3 --default-user=app --working-directory=/srv --run-parts-1min=/x
+peer gocrond-versions 1 2 -V --dumpversion
+peer gocrond-bad-timeout 1 1 --server.timeout.read=0
+peer supercronic-plain 2 1 /etc/crontab
+peer supercronic-all 2 12 -debug -quiet -json -test -inotify -no-reap -overlapping -split-logs \
+    -passthrough-logs -prometheus-listen-address 0.0.0.0 my-crontab
+peer supercronic-double-dash 2 4 --json --prometheus-listen-address=:9746 -debug=false crontab
+peer supercronic-sentry 2 3 -sentry-dsn https://k@sentry.example/1 crontab
+peer supercronic-sentry-env 2 1 crontab SENTRY_DSN=https://k@sentry.example/1
+peer supercronic-after 2 2 crontab -json
+peer supercronic-v6 2 3 -prometheus-listen-address :: crontab
+peer compat-option 0 4 --compat supercronic -json crontab
+peer compat-variable 3 2 -json crontab
+peer own-hints 0 4 -json -split-logs root:/etc/crontab --log.json
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

@@ -648,7 +648,7 @@ static void test_bad_command_lines(void **state)
         {ARGV("--grace"), "--grace needs an argument DURATION (see --help)"},
         {ARGV("-c"), "--config needs an argument FILE"},
         {ARGV("-n", "-f"), "--file needs an argument PATH"},
-        {ARGV("crontab"), "unexpected argument 'crontab' (crontabs are given with -f"},
+        {ARGV("crontab"), "unexpected argument 'crontab': crontabs are given with -f PATH"},
         {ARGV("-"), "unexpected argument '-'"},
         {ARGV("--", "x"), "unexpected argument 'x'"},
         {ARGV("--", "--check"), "unexpected argument '--check'"},
