@@ -256,6 +256,57 @@ entrypoint_example() {
     expect_eq "exit code" 0 "$(state entry '{{.State.ExitCode}}')"
 }
 
+# http_get NAME URL: GET from inside NAME's network namespace, with the
+# crond-lite image's busybox wget (the migrate images have no client).
+http_get() {
+    "$DOCKER" run --rm --network "container:$PREFIX-$1" --entrypoint wget "$IMAGE" -q -O - "$2"
+}
+
+# examples/migrate/go-crond: go-crond's variables and CMD, binary swapped.
+migrate_go_crond() {
+    "$DOCKER" build --network=host -q -t "$PREFIX-gocrond" --build-arg "CROND_IMAGE=$IMAGE" \
+        "$REPO_DIR/examples/migrate/go-crond" >/dev/null
+    dk_run gocrond "$PREFIX-gocrond"
+    wait_logs gocrond 2 15 event=job.exit job=app:5 status=0
+    head -1 out.log | grep -q '^{"time":' || fail "LOG_JSON=1: not JSON: $(head -1 out.log)"
+    expect_eq "job output" "tick from app in /" "$(rec event=job.output job=app:5 -f msg | head -1)"
+    expect_eq "daemon user" app "$(rec event=daemon.start -f user)"
+    expect_eq "--allow-unprivileged warnings" 1 "$(rec level=warn msg~allow-unprivileged --count)"
+    http_get gocrond http://127.0.0.1:8080/metrics >m.prom
+    grep -q '^gocrond_task_info{cronSpec="@every 2s",cronUser="app",cronCommand="echo \\"tick from $(id -un) in $(pwd)\\""} 1$' m.prom \
+        || fail "gocrond_task_info: $(grep gocrond_task_info m.prom)"
+    grep -q '^gocrond_task_info{cronSpec="@hourly",cronUser="root",cronCommand=".*/etc/cron.hourly/report.*"} 1$' m.prom \
+        || fail "run-parts job: $(grep gocrond_task_info m.prom)"
+    grep -q '^gocrond_task_run_count{cronSpec="@every 2s".*result="success"} [1-9]' m.prom || fail "run_count"
+    grep -q '^crond_lite_job_runs_total{cron_job="app:5",result="success"} [1-9]' m.prom || fail "own families"
+    expect_eq "/healthz" ok "$(http_get gocrond http://127.0.0.1:8080/healthz)"
+    "$DOCKER" stop "$PREFIX-gocrond" >/dev/null
+    expect_eq "exit code" 0 "$(state gocrond '{{.State.ExitCode}}')"
+}
+
+# examples/migrate/supercronic: supercronic's CMD, binary swapped.
+migrate_supercronic() {
+    "$DOCKER" build --network=host -q -t "$PREFIX-supercronic" --build-arg "CROND_IMAGE=$IMAGE" \
+        "$REPO_DIR/examples/migrate/supercronic" >/dev/null
+    dk_run supercronic "$PREFIX-supercronic"
+    local i
+    for ((i = 0; i < 50; i++)); do
+        logs supercronic
+        [ "$(grep -c '^hello from crond-lite as supercronic$' out.log)" -ge 2 ] && break
+        sleep 0.2
+    done
+    [ "$(grep -c '^hello from crond-lite as supercronic$' out.log)" -ge 2 ] ||
+        fail "-passthrough-logs: no raw job lines: $(tail -5 out.log)"
+    grep '^{' out.log | head -1 | grep -q '"event":"daemon.start"' || fail "-json: $(head -1 out.log)"
+    http_get supercronic http://127.0.0.1:9746/metrics >m.prom
+    grep -q '^supercronic_executions{command="echo \\"hello from crond-lite as supercronic\\"",position="0",schedule="\*/2 \* \* \* \* \* \*"} [1-9]' m.prom \
+        || fail "supercronic_executions: $(grep '^supercronic_executions' m.prom)"
+    grep -q '^crond_lite_jobs 2$' m.prom || fail "own families"
+    expect_eq "/health" OK "$(http_get supercronic http://127.0.0.1:9746/health)"
+    "$DOCKER" stop "$PREFIX-supercronic" >/dev/null
+    expect_eq "exit code" 0 "$(state supercronic '{{.State.ExitCode}}')"
+}
+
 results=$(mktemp)
 trap 'cleanup; rm -f "$results"' EXIT
 {
@@ -272,6 +323,8 @@ run_test host_edit_reloads host_edit_reloads
 run_test static_in_debian static_in_debian
 run_test static_alone_in_scratch static_alone_in_scratch
 run_test entrypoint_example entrypoint_example
+run_test migrate_go_crond migrate_go_crond
+run_test migrate_supercronic migrate_supercronic
 } | tee "$results"
 passed=$(grep -c '^ok ' "$results")
 failed=$(grep -c '^not ok ' "$results")
