@@ -12,7 +12,8 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      gcc make libc6-dev libev-dev libinih-dev libhttp-parser-dev busybox-static ca-certificates tzdata \
+      gcc make libc6-dev libev-dev libinih-dev libhttp-parser-dev libhiredis-dev busybox-static \
+      ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./

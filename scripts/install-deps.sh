@@ -13,17 +13,22 @@ set -eu
 
 # build: compiler, make, libraries (their static archives too: make static;
 # libhttp-parser-dev parses the requests of --listen, README "Why
-# libhttp-parser");
+# libhttp-parser"; libhiredis-dev is --claim's Redis client, with its libev
+# adapter);
 # test: cmocka, valgrind, zone data, util-linux (setpriv, unshare), procps and
 # python3 (record parsing) for the end-to-end tests; file, busybox-static and
 # ca-certificates for the static build's test in an image-like root;
 # mandoc and groff-base to lint the man page; python3-yaml and shellcheck for
-# the examples; strace for the security tests; clang with its libFuzzer
+# the examples; strace for the security tests; redis-tools for the
+# replica tests (its redis-check-rdb is the Redis server, run by the tests
+# through a link named redis-server: the redis-server package would start
+# and enable a system service); clang with its libFuzzer
 # runtime for the fuzz targets; cppcheck, clang-tidy and shellcheck for
 # make lint. Prometheus (the server and promtool, for the metrics tests) is
 # taken out of Debian's package into build/tools/prometheus, not installed:
 # its postinst would start and enable a system service on :9090.
-PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libhttp-parser-dev libcmocka-dev tzdata \
+PACKAGES="gcc make libc6-dev pkg-config libev-dev libinih-dev libhttp-parser-dev libhiredis-dev \
+libcmocka-dev tzdata redis-tools \
 valgrind util-linux procps python3 faketime file busybox-static ca-certificates \
 mandoc groff-base python3-yaml shellcheck strace clang libclang-rt-14-dev \
 cppcheck clang-tidy"

@@ -14,10 +14,12 @@
 
 #include "crond/calendar.h"
 #include "crond/cronspec.h"
+#include "crond/export.h"
 #include "crond/loader.h"
 #include "crond/netaddr.h"
 #include "crond/options.h"
 #include "crond/timefmt.h"
+#include "crond/util.h"
 #include "crond/zone.h"
 
 #define PROG "crond-lite"
@@ -182,6 +184,41 @@ int cli_list(const struct cli_env *env)
     }
     loader_result_free(&r);
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --export kubernetes                                                      */
+/* ------------------------------------------------------------------------ */
+
+int cli_export(const struct cli_env *env)
+{
+    struct loader_result r;
+    if (load_all(env, &r) != 0 || r.diags.nerrors > 0) {
+        loader_result_free(&r);
+        return 1;
+    }
+    const struct export_opts eo = {
+        .image = env->opts->image != NULL ? env->opts->image : EXPORT_DEFAULT_IMAGE,
+        .shell = env->opts->shell,
+        .overlap = env->opts->overlap,
+        .default_zone = zone_name(env->default_zone),
+    };
+    struct util_buf out = {0}, refused = {0};
+    int n = export_kubernetes(&r, &eo, &out, &refused);
+    if (n < 0) {
+        fprintf(env->err, PROG ": out of memory\n");
+    } else {
+        if (out.len > 0)
+            fwrite(out.data, 1, out.len, env->out);
+        if (refused.len > 0)
+            fwrite(refused.data, 1, refused.len, env->err);
+        if (n > 0)
+            fprintf(env->err, PROG ": %d job%s not exported\n", n, n == 1 ? "" : "s");
+    }
+    util_buf_free(&out);
+    util_buf_free(&refused);
+    loader_result_free(&r);
+    return n == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -34,6 +34,8 @@
  */
 #include "crond/config.h"
 
+#include "crond/claimurl.h"
+
 #include "crond/netaddr.h"
 
 #include <ctype.h>
@@ -159,6 +161,40 @@ static int set_listen(struct parse *p, const struct key *k, void *field, const c
     return set_string(p, k, field, val);
 }
 
+static int set_claim(struct parse *p, const struct key *k, void *field, const char *val)
+{
+    struct claimurl u;
+    char err[256];
+    if (claimurl_parse(val, &u, err, sizeof err) != 0) {
+        diag(p, "%s: %s", k->name, err);
+        return -1;
+    }
+    return set_string(p, k, field, val);
+}
+
+static int set_claim_fail(struct parse *p, const struct key *k, void *field, const char *val)
+{
+    int v = options_claim_fail_from(val);
+    if (v < 0) {
+        diag(p, "%s: expected open or closed, got '%s'", k->name, val);
+        return -1;
+    }
+    *(bool *)field = v == 1;
+    return 0;
+}
+
+/* A job's claim: on (the default) or off. */
+static int set_job_claim(struct parse *p, const struct key *k, void *field, const char *val)
+{
+    int b = options_bool_from(val);
+    if (b < 0) {
+        diag(p, "%s: expected on or off, got '%s'", k->name, val);
+        return -1;
+    }
+    *(bool *)field = b == 0;
+    return 0;
+}
+
 static int set_schedule(struct parse *p, const struct key *k, void *field, const char *val)
 {
     p->job.schedule_line = p->line;
@@ -269,6 +305,9 @@ static const struct key daemon_keys[] = {
     DAEMON_KEY("listen", OPT_SET_LISTEN, set_listen, listen),
     DAEMON_KEY("on_failure", OPT_SET_ON_FAILURE, set_string, on_failure),
     DAEMON_KEY("on_success", OPT_SET_ON_SUCCESS, set_string, on_success),
+    DAEMON_KEY("claim", OPT_SET_CLAIM, set_claim, claim),
+    DAEMON_KEY("claim_fail", OPT_SET_CLAIM_FAIL, set_claim_fail, claim_fail_open),
+    DAEMON_KEY("guard", OPT_SET_GUARD, set_string, guard),
 };
 
 static const struct key job_keys[] = {
@@ -283,6 +322,7 @@ static const struct key job_keys[] = {
     JOB_KEY("workdir", set_path, workdir),
     JOB_KEY("on_failure", set_string, on_failure),
     JOB_KEY("on_success", set_string, on_success),
+    JOB_KEY("claim", set_job_claim, no_claim),
 };
 
 _Static_assert(COUNT_OF(daemon_keys) <= MAX_KEYS, "raise MAX_KEYS");
@@ -645,6 +685,8 @@ void config_free(struct config *c)
     free(c->listen);
     free(c->on_failure);
     free(c->on_success);
+    free(c->claim);
+    free(c->guard);
     for (size_t i = 0; i < c->njobs; i++)
         job_free(&c->jobs[i]);
     free(c->jobs);
@@ -683,6 +725,9 @@ static const struct apply applies[] = {
     APPLY(OPT_SET_LISTEN, listen),
     APPLY(OPT_SET_ON_FAILURE, on_failure),
     APPLY(OPT_SET_ON_SUCCESS, on_success),
+    APPLY(OPT_SET_CLAIM, claim),
+    APPLY(OPT_SET_CLAIM_FAIL, claim_fail_open),
+    APPLY(OPT_SET_GUARD, guard),
 };
 
 /* Points o->files at the split copy that follows c->crontabs' '\0'. */

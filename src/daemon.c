@@ -32,7 +32,9 @@
 #include <unistd.h>
 
 #include "crond/hook.h"
+#include "crond/claim.h"
 #include "crond/endpoint.h"
+#include "crond/gate.h"
 #include "crond/jobtab.h"
 #include "crond/loader.h"
 #include "crond/log.h"
@@ -83,6 +85,9 @@ struct crond {
     struct jobtab tab;            /* the jobs and their due order */
     struct proc_host host;        /* what every run shares */
     struct proc_host hook_host;   /* the same for hooks: nothing follows them */
+    struct proc_host guard_host;  /* the same for guards: their end decides a run */
+    struct claim *claim;          /* --claim, or NULL */
+    uint64_t run_prefix, run_seq; /* CROND_LITE_RUN (gate_run_id) */
     struct hook_cmds hooks;       /* --on-failure, --on-success */
     char **hook_environ;          /* what hooks inherit (hook_environ) */
     struct run *runs;             /* running or still draining */
@@ -297,13 +302,21 @@ static const char *job_workdir(const struct crond *d, const struct jobtab_job *j
     return w != NULL ? w : d->opts->workdir;
 }
 
+/* The run of j for due time f->due_ms with CROND_LITE_RUN f->run; id is
+ * the buffer of its id (LOADER_ID_MAX). */
+static struct proc_job job_run(struct crond *d, const struct jobtab_job *j,
+                               const struct claim_for *f, char *id)
+{
+    return (struct proc_job){j->jid, loader_job_id(j->lj, id, LOADER_ID_MAX), j->lj->entry,
+                             j->lj->user, job_workdir(d, j), loader_job_timeout(j->lj),
+                             f->due_ms, hook_wanted(j->lj, &d->hooks), f->run, true};
+}
+
 /* Starts a run of j (nothing when proc said why not). */
-static void run_start(struct crond *d, struct jobtab_job *j)
+static void run_start(struct crond *d, struct jobtab_job *j, const struct claim_for *f)
 {
     char id[LOADER_ID_MAX];
-    struct proc_job job = {j->jid, loader_job_id(j->lj, id, sizeof id), j->lj->entry,
-                           j->lj->user, job_workdir(d, j), loader_job_timeout(j->lj),
-                           j->sj.due_ms, hook_wanted(j->lj, &d->hooks)};
+    struct proc_job job = job_run(d, j, f, id);
     struct run *r = run_add(d, &d->host, &job);
     if (r == NULL) {
         metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
@@ -313,6 +326,109 @@ static void run_start(struct crond *d, struct jobtab_job *j)
     if (st != NULL)
         st->last_start_ms = r->p.start_ms;
     sched_started(&j->sj);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Gates: --claim, then --guard, then the run (DESIGN.md section 11)        */
+/* ------------------------------------------------------------------------ */
+
+static void gate_skip(struct crond *d, struct jobtab_job *j, enum metrics_skip why)
+{
+    report_job(d->log, now_ms(), LOG_LEVEL_INFO, "job.skip", j, "reason",
+               why == METRICS_SKIP_CLAIMED ? "claimed" : "guard");
+    metrics_skipped(jobtab_stats_of(j), why);
+}
+
+/* The run could not pass its gate: a job.error, counted as one. */
+static void gate_error(struct crond *d, struct jobtab_job *j, const char *msg)
+{
+    report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", msg);
+    metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+}
+
+/* Runs --guard before the run f of j, or the run itself without one. */
+static void guard_or_start(struct crond *d, struct jobtab_job *j, const struct claim_for *f)
+{
+    if (d->opts->guard == NULL) {
+        run_start(d, j, f);
+        return;
+    }
+    char id[LOADER_ID_MAX];
+    struct proc_job run = job_run(d, j, f, id);
+    struct hook_spawn hs;
+    if (hook_prepare_guard(d->opts->guard, &run, j->lj, GATE_GUARD_TIMEOUT_MS, &hs) != 0) {
+        gate_error(d, j, "out of memory: its guard does not run");
+        return;
+    }
+    (void)run_add(d, &d->guard_host, &hs.job); /* NULL: proc said why (guard_failed) */
+    hook_spawn_free(&hs);
+}
+
+/* The guard host's exited: its verdict on the run it guarded. */
+static void guard_exited(void *ctx, struct proc *p)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, p->jid);
+    char msg[128];
+    if (j == NULL || d->stopping)
+        return;
+    struct claim_for f = {p->jid, p->due_ms, ""};
+    snprintf(f.run, sizeof f.run, "%s", p->run);
+    switch (gate_guard_verdict(p->wstatus, p->timed_out, msg, sizeof msg)) {
+    case GATE_RUN:
+        run_start(d, j, &f);
+        break;
+    case GATE_SKIP:
+        gate_skip(d, j, METRICS_SKIP_GUARD);
+        break;
+    case GATE_ERROR:
+        gate_error(d, j, msg);
+        break;
+    }
+}
+
+/* The guard host's failed: the guard could not start (its job.error is
+ * written); the run does not start either, and counts as an error. */
+static void guard_failed(void *ctx, const struct proc_job *job, const char *msg)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, job->jid);
+    (void)msg;
+    if (j != NULL)
+        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+}
+
+/* claim's answer for the run f. */
+static void claimed(void *ctx, const struct claim_for *f, enum claim_result r, const char *why)
+{
+    struct crond *d = ctx;
+    struct jobtab_job *j = jobtab_find(&d->tab, f->jid);
+    char msg[400];
+    if (j == NULL || d->stopping)
+        return; /* removed by a reload meanwhile, or stopping: nothing starts */
+    if (r == CLAIM_WON || (r == CLAIM_FAILED && d->opts->claim_fail_open)) {
+        guard_or_start(d, j, f);
+    } else if (r == CLAIM_LOST) {
+        gate_skip(d, j, METRICS_SKIP_CLAIMED);
+    } else {
+        snprintf(msg, sizeof msg, "claim: %s; not run (--claim-fail closed)", why);
+        gate_error(d, j, msg);
+    }
+}
+
+/* A due run of j: claimed first (--claim, unless the job says claim = off),
+ * then guarded, then started. */
+static void gate_begin(struct crond *d, struct jobtab_job *j)
+{
+    struct claim_for f = {j->jid, j->sj.due_ms, ""};
+    gate_run_id(d->run_prefix, ++d->run_seq, f.run, sizeof f.run);
+    if (d->claim == NULL || !loader_job_claims(j->lj)) {
+        guard_or_start(d, j, &f);
+        return;
+    }
+    char id[LOADER_ID_MAX];
+    claim_ask(d->claim, loader_job_id(j->lj, id, sizeof id), &f,
+              gate_ttl_s(loader_job_timeout(j->lj), d->opts->grace_ms));
 }
 
 static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
@@ -326,7 +442,7 @@ static void on_action(void *ctx, struct sched_job *sj, enum sched_action a)
     if (d->stopping)
         return; /* nothing new starts once a stop began */
     if (a == SCHED_START)
-        run_start(d, j);
+        gate_begin(d, j);
     else if (skip != NULL) {
         report_job(d->log, now_ms(), LOG_LEVEL_WARN, "job.skip", j, "reason", skip);
         metrics_skipped(jobtab_stats_of(j), a == SCHED_SKIP ? METRICS_SKIP_RUNNING
@@ -753,6 +869,30 @@ static void hooks_setup(struct crond *d, char *const *environ_)
     d->hook_host.failed = NULL;
     if (d->hook_environ != NULL)
         d->hook_host.environ = d->hook_environ;
+    d->guard_host = d->hook_host;
+    d->guard_host.exited = guard_exited;
+    d->guard_host.failed = guard_failed;
+    d->guard_host.relayed = NULL; /* its lines are not the job's */
+}
+
+/* --claim: the store's connection, in the background from now on. */
+static int claim_setup(struct crond *d)
+{
+    struct claimurl u;
+    char err[256], replica[300];
+    d->run_prefix = gate_run_prefix();
+    if (d->opts->claim == NULL)
+        return 0;
+    if (claimurl_parse(d->opts->claim, &u, err, sizeof err) != 0) {
+        say_error(d, LOG_LEVEL_ERROR, "--claim: %s; not starting", err);
+        return -1;
+    }
+    gate_replica(replica, sizeof replica);
+    d->claim = claim_start(d->loop, &u, replica, d->log, claimed, d);
+    if (d->claim != NULL)
+        return 0;
+    say_error(d, LOG_LEVEL_ERROR, "--claim: out of memory; not starting");
+    return -1;
 }
 
 int daemon_run(const struct daemon_cfg *cfg)
@@ -785,7 +925,8 @@ int daemon_run(const struct daemon_cfg *cfg)
     signals_start(d);
     watch_start(d);
     endpoint_unready(&d->ep, "starting");
-    if (clock_start(d) != 0 || http_start(d) != 0 || daemon_setup(d) != 0)
+    if (clock_start(d) != 0 || http_start(d) != 0 || claim_setup(d) != 0
+        || daemon_setup(d) != 0)
         d->status = 1;
     else
         wake_arm(d);
@@ -793,6 +934,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     if (d->status == 0)
         ev_run(d->loop, 0);
     endpoint_free(&d->ep);
+    claim_free(d->claim);
     watch_stop(d);
     clock_stop(d);
     runs_release(d);

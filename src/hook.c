@@ -20,7 +20,7 @@
  * this run are there. */
 static const char *const hook_names[] = {
     "CROND_LITE_JOB",    "CROND_LITE_DUE",         "CROND_LITE_STATUS", "CROND_LITE_SIGNAL",
-    "CROND_LITE_ERROR",  "CROND_LITE_DURATION_MS", "CROND_LITE_OUTPUT",
+    "CROND_LITE_ERROR",  "CROND_LITE_DURATION_MS", "CROND_LITE_OUTPUT", "CROND_LITE_RUN",
 };
 
 static const char *const kind_suffix[] = {
@@ -44,7 +44,7 @@ static bool hook_named(const char *entry)
 
 void hook_result_of(const struct proc *p, struct hook_result *out)
 {
-    *out = (struct hook_result){.id = p->id, .due_ms = p->due_ms,
+    *out = (struct hook_result){.id = p->id, .due_ms = p->due_ms, .run = p->run,
                                 .duration_ms = p->exit_ms - p->start_ms, .wstatus = p->wstatus,
                                 .timed_out = p->timed_out, .output = p->tail,
                                 .hook = p->jid == 0};
@@ -53,6 +53,7 @@ void hook_result_of(const struct proc *p, struct hook_result *out)
 void hook_result_failed(const struct proc_job *job, const char *msg, struct hook_result *out)
 {
     *out = (struct hook_result){.id = job->id, .due_ms = job->due_ms, .error = msg,
+                                .run = job->run != NULL ? job->run : "",
                                 .hook = job->jid == 0};
 }
 
@@ -130,6 +131,7 @@ static int vars_make(struct hook_spawn *s, const struct hook_result *r)
     s->vars[2] = var_make(end, how);
     s->vars[3] = var_make("CROND_LITE_DURATION_MS", ms);
     s->vars[4] = var_make("CROND_LITE_OUTPUT", out);
+    s->vars[5] = var_make("CROND_LITE_RUN", r->run != NULL ? r->run : "");
     free(out);
     for (size_t i = 0; i < HOOK_NVARS; i++)
         if (s->vars[i] == NULL)
@@ -149,7 +151,8 @@ static int env_make(struct hook_spawn *s, const struct crontab_env *job)
         if (!hook_named(job->vars[i]))
             v[k++] = job->vars[i];
     for (size_t i = 0; i < HOOK_NVARS; i++)
-        v[k++] = s->vars[i];
+        if (s->vars[i] != NULL)
+            v[k++] = s->vars[i];
     v[k] = NULL;
     s->env = (struct crontab_env){.vars = v, .nvars = k, .shell = job->shell};
     return 0;
@@ -176,6 +179,31 @@ int hook_prepare(const struct hook_result *r, const struct loader_job *lj,
                                  .user = lj->user, .workdir = NULL, /* the user's home */
                                  .timeout_ms = loader_job_timeout(lj), .due_ms = r->due_ms};
     return 1;
+}
+
+int hook_prepare_guard(const char *cmd, const struct proc_job *run, const struct loader_job *lj,
+                       int64_t timeout_ms, struct hook_spawn *out)
+{
+    char due[TIMEFMT_ISO_LEN];
+    *out = (struct hook_spawn){.cmd = NULL};
+    timefmt_utc(civil_floor_div(run->due_ms, 1000), due, sizeof due);
+    snprintf(out->id, sizeof out->id, "%s%s", run->id, HOOK_GUARD_SUFFIX);
+    out->cmd = strdup(cmd);
+    out->vars[0] = var_make("CROND_LITE_JOB", run->id);
+    out->vars[1] = var_make("CROND_LITE_DUE", due);
+    out->vars[2] = var_make("CROND_LITE_RUN", run->run != NULL ? run->run : "");
+    if (out->cmd == NULL || out->vars[0] == NULL || out->vars[1] == NULL || out->vars[2] == NULL
+        || env_make(out, lj->entry->env) != 0) {
+        hook_spawn_free(out);
+        return -1;
+    }
+    out->entry = (struct crontab_entry){.line = lj->entry->line, .command = out->cmd,
+                                        .env = &out->env};
+    out->job = (struct proc_job){.jid = run->jid, .id = out->id, .entry = &out->entry,
+                                 .user = lj->user, .workdir = run->workdir,
+                                 .timeout_ms = timeout_ms, .due_ms = run->due_ms,
+                                 .run = run->run};
+    return 0;
 }
 
 void hook_spawn_free(struct hook_spawn *s)

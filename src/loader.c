@@ -255,7 +255,8 @@ static int add_ini(struct load *ld, const struct config_job *cj)
     if (ini == NULL)
         return -1;
     ld->r->jobs[ld->r->njobs - 1].ini = ini;
-    *ini = (struct loader_ini){.timeout_ms = cj->timeout_ms, .overlap = cj->overlap};
+    *ini = (struct loader_ini){.timeout_ms = cj->timeout_ms, .overlap = cj->overlap,
+                               .no_claim = cj->no_claim};
     if ((ini->name = strdup(cj->name)) == NULL)
         return -1;
     if ((cj->on_failure != NULL && (ini->on_failure = strdup(cj->on_failure)) == NULL)

@@ -150,6 +150,8 @@ static int run_mode(const struct voice *v, struct cli_env *env)
         return cli_next(env);
     case MODE_PROBE:
         return cli_probe(env);
+    case MODE_EXPORT:
+        return cli_export(env);
     case MODE_DAEMON:
         return run_daemon(v, env);
     case MODE_VERSION:

@@ -38,6 +38,7 @@ static const char *const result_name[METRICS_NRESULTS] = {
 };
 static const char *const skip_name[METRICS_NSKIPS] = {
     [METRICS_SKIP_RUNNING] = "running", [METRICS_SKIP_QUEUE_FULL] = "queue_full",
+    [METRICS_SKIP_CLAIMED] = "claimed", [METRICS_SKIP_GUARD] = "guard",
 };
 static const char *const stream_name[2] = {"stdout", "stderr"};
 static const char *const reload_name[2] = {
@@ -330,7 +331,8 @@ static void jobs_render(struct render *r)
                  "result", result_name, METRICS_NRESULTS, runs_of);
     job_counters(r, "crond_lite_job_skips_total",
                  "Due runs of the job that did not start, by reason: running (its last run "
-                 "still ran), queue_full (a queued run already waited).",
+                 "still ran), queue_full (a queued run already waited), claimed (another "
+                 "replica claimed it), guard (--guard said no).",
                  "reason", skip_name, METRICS_NSKIPS, skips_of);
     job_histogram(r);
     job_gauge(r, G_RUNNING, "crond_lite_job_running", "Runs of the job running now.");

@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <strings.h>
 
+#include "crond/claimurl.h"
 #include "crond/duration.h"
 #include "crond/netaddr.h"
 #include "crond/util.h"
@@ -214,6 +215,52 @@ static int set_on_failure(struct parser *p, const struct arg *a)
 static int set_on_success(struct parser *p, const struct arg *a)
 {
     p->o->on_success = a->val;
+    return 0;
+}
+
+/* Checked here so that a bad URL is a usage error, not a failure at start. */
+static int set_claim(struct parser *p, const struct arg *a)
+{
+    struct claimurl u;
+    char err[256];
+    if (claimurl_parse(a->val, &u, err, sizeof err) != 0)
+        return fail(p, "%s: %s", a->who, err);
+    p->o->claim = a->val;
+    return 0;
+}
+
+static const struct util_name claim_fails[] = {{"closed", 0}, {"open", 1}};
+
+int options_claim_fail_from(const char *s)
+{
+    return util_name_value(claim_fails, UTIL_COUNT_OF(claim_fails), s);
+}
+
+static int set_claim_fail(struct parser *p, const struct arg *a)
+{
+    int v = 0;
+    if (named_value(p, a, options_claim_fail_from, "open or closed", &v) < 0)
+        return -1;
+    p->o->claim_fail_open = v == 1;
+    return 0;
+}
+
+static int set_guard(struct parser *p, const struct arg *a)
+{
+    p->o->guard = a->val;
+    return 0;
+}
+
+static int set_export(struct parser *p, const struct arg *a)
+{
+    if (strcmp(a->val, "kubernetes") != 0)
+        return fail(p, "%s: expected kubernetes, got '%s'", a->who, a->val);
+    return mode_choose(p, a, MODE_EXPORT);
+}
+
+static int set_image(struct parser *p, const struct arg *a)
+{
+    p->o->image = a->val;
     return 0;
 }
 
@@ -542,6 +589,12 @@ static const struct option_spec specs[] = {
     {"working-directory", 0, "DIR", "CROND_LITE_WORKING_DIRECTORY", OPT_SET_WORKDIR, false,
      set_workdir},
     {"compat", 0, "NAME", "CROND_LITE_COMPAT", 0, false, set_compat},
+    {"claim", 0, "URL", "CROND_LITE_CLAIM", OPT_SET_CLAIM, false, set_claim},
+    {"claim-fail", 0, "open|closed", "CROND_LITE_CLAIM_FAIL", OPT_SET_CLAIM_FAIL, false,
+     set_claim_fail},
+    {"guard", 0, "CMD", "CROND_LITE_GUARD", OPT_SET_GUARD, false, set_guard},
+    {"export", 0, "kubernetes", "CROND_LITE_EXPORT", 0, true, set_export},
+    {"image", 0, "IMAGE", "CROND_LITE_IMAGE", OPT_SET_IMAGE, false, set_image},
     {"check", 'n', NULL, "CROND_LITE_CHECK", 0, true, set_check},
     {"list", 'l', NULL, "CROND_LITE_LIST", 0, true, set_list},
     {"next", 0, "EXPR", "CROND_LITE_NEXT", 0, true, set_next},
@@ -715,6 +768,8 @@ static void mode_check(struct parser *p)
         fail(p, "--tz needs --next; the daemon's zone is --timezone (see --help)");
     else if ((p->cli_set & OPT_SET_COUNT) && m != MODE_LIST && m != MODE_NEXT)
         fail(p, "--count needs --list or --next (see --help)");
+    else if ((p->cli_set & OPT_SET_IMAGE) && m != MODE_EXPORT)
+        fail(p, "--image needs --export kubernetes (see --help)");
 }
 
 static void options_defaults(struct options *o)
@@ -818,9 +873,18 @@ static const char usage_text[] =
     "      --working-directory DIR  jobs start in DIR [the user's home, else /]\n"
     "      --compat NAME        read go-crond's or supercronic's command line and\n"
     "                           variables (as when run under that name) [none]\n"
+    "      --claim URL          run each due run on one replica only: claim it in\n"
+    "                           redis://[:PASSWORD@]HOST[:PORT][/DB] first [off]\n"
+    "      --claim-fail MODE    closed (skip) or open (run) when the store is down\n"
+    "                           [closed]\n"
+    "      --guard CMD          run CMD before each run: exit 0 runs it, 1 skips it\n"
+    "                           [none]\n"
     "  -n, --check              validate; print FILE:LINE:COL: message; exit 0 or 1\n"
     "  -l, --list               print each job's next --count fire times\n"
     "      --next EXPR          print the next --count fire times of EXPR\n"
+    "      --export kubernetes  print a batch/v1 CronJob manifest per job; exit 1\n"
+    "                           when a job cannot be one (the reasons on stderr)\n"
+    "      --image IMAGE        the CronJobs' image [debian:bookworm-slim]\n"
     "      --probe PATH         GET PATH from the running daemon's --listen\n"
     "                           address; exit 0 on 200 (a container healthcheck)\n"
     "      --from TIME          start for --next, e.g. 2026-03-08T01:30:00 [now]\n"

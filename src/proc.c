@@ -18,9 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crond/civil.h"
 #include "crond/crontab.h"
 #include "crond/log.h"
 #include "crond/runner.h"
+#include "crond/timefmt.h"
 #include "crond/user.h"
 
 /* What the exit drains from each pipe before job.exit, so a job's last
@@ -277,6 +279,8 @@ static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job
         *p = (struct proc){.state = PROC_DONE};
         return -1;
     }
+    if (job->run != NULL)
+        snprintf(p->run, sizeof p->run, "%s", job->run);
     /* without memory for it the run goes on; its hook sees no output */
     if (job->keep_tail)
         p->tail = calloc(1, sizeof *p->tail);
@@ -292,6 +296,19 @@ static int proc_start(struct proc *p, struct proc_host *h, const struct proc_job
     return 0;
 }
 
+/* CROND_LITE_JOB, CROND_LITE_DUE (RFC 3339 UTC) and CROND_LITE_RUN of a
+ * job's run (DESIGN.md section 11), over any inherited ones. */
+static int run_vars_set(char ***env, const struct proc_job *job)
+{
+    char due[TIMEFMT_ISO_LEN];
+    timefmt_utc(civil_floor_div(job->due_ms, 1000), due, sizeof due);
+    return runner_env_set(env, "CROND_LITE_JOB", job->id) != 0
+                   || runner_env_set(env, "CROND_LITE_DUE", due) != 0
+                   || runner_env_set(env, "CROND_LITE_RUN", job->run != NULL ? job->run : "") != 0
+               ? -1
+               : 0;
+}
+
 int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
                int64_t now_ms)
 {
@@ -301,6 +318,10 @@ int proc_spawn(struct proc *p, struct proc_host *h, const struct proc_job *job,
     const char *shell = own != NULL && own[0] != '\0' ? own : h->shell;
     *p = (struct proc){.state = PROC_DONE};
     char **env = runner_env_job(h->environ, e->env, u, job->user != NULL, shell, h->clean_env);
+    if (env != NULL && job->run_vars && run_vars_set(&env, job) != 0) {
+        runner_env_free(env);
+        env = NULL;
+    }
     if (env == NULL) {
         spawn_failed(h, now_ms, job, "out of memory");
         return -1;

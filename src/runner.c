@@ -229,6 +229,23 @@ char **runner_env_job(char *const *inherited, const struct crontab_env *vars,
     return env;
 }
 
+int runner_env_set(char ***env, const char *name, const char *value)
+{
+    size_t n = 0;
+    while ((*env)[n] != NULL)
+        n++;
+    size_t len = strlen(name) + 1 + strlen(value) + 1;
+    char *entry = malloc(len);
+    if (entry == NULL)
+        return -1;
+    snprintf(entry, len, "%s=%s", name, value);
+    struct envb b = {.v = *env, .n = n, .cap = n + 1};
+    int rc = envb_put(&b, entry);
+    free(entry);
+    *env = b.v;
+    return rc;
+}
+
 const char *runner_workdir(const struct user *u)
 {
     struct stat st;

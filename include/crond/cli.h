@@ -31,6 +31,9 @@ int cli_default_zone(struct cli_env *env, const char *tz_env, char *err, size_t 
 int cli_check(const struct cli_env *env);
 int cli_list(const struct cli_env *env);
 int cli_next(const struct cli_env *env);
+/* --export kubernetes: the manifests on out, the refused jobs (with their
+ * reasons) on err; 0 when every job was exported, 1 otherwise. */
+int cli_export(const struct cli_env *env);
 /* --probe PATH: GET PATH from the daemon at --listen (":PORT" and "[::]"
  * mean this host), at most 2 s in all; prints the status line; 0 on 200,
  * 1 otherwise (2 when --listen is not set). */

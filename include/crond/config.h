@@ -5,7 +5,8 @@
  *   shell = /bin/sh              timezone, log_format, log_level, grace,
  *   overlap = skip               clean_env, no_reload, no_new_privs,
  *   percent_newline = false      system, user, percent_newline, output,
- *                                split_logs, listen, on_failure, on_success
+ *                                split_logs, listen, on_failure, on_success,
+ *                                claim, claim_fail, guard
  *
  *   [job "backup"]               a job defined here instead of in a crontab
  *   schedule = 0 3 * * *         required
@@ -15,6 +16,7 @@
  *   user = alice                 only when crond-lite runs as root
  *   shell = /bin/bash            timezone = Europe/Berlin   workdir = /srv
  *   on_failure = CMD             on_success = CMD (default: the [daemon] ones)
+ *   claim = off                  never claim this job's runs (default: on with --claim)
  *   env.NAME = value             one per variable
  *
  * Comments start with ';' or '#'. An unknown section or key, a bad value, a
@@ -49,6 +51,7 @@ struct config_job {
     char *workdir;       /* NULL: the user's home */
     char *on_failure;    /* NULL: the daemon's --on-failure */
     char *on_success;    /* NULL: the daemon's --on-success */
+    bool no_claim;       /* claim = off: every replica runs it */
     char **env;          /* "NAME=VALUE", NULL-terminated (never NULL) */
     size_t nenv;
 };
@@ -75,6 +78,9 @@ struct config {
     char *listen;
     char *on_failure;
     char *on_success;
+    char *claim;
+    bool claim_fail_open;             /* OPT_SET_CLAIM_FAIL */
+    char *guard;
     struct config_job *jobs;
     size_t njobs;
     struct diag_list diags;           /* errors, in line order (file NULL,

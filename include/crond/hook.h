@@ -56,6 +56,7 @@ struct hook_cmds {
 struct hook_result {
     const char *id;                   /* the job's id when the run started */
     int64_t due_ms;                   /* the due time it ran for (UTC ms) */
+    const char *run;                  /* its CROND_LITE_RUN ("" when none) */
     int64_t duration_ms;              /* start to exit; 0 when it did not start */
     int wstatus;                      /* its wait status (when error is NULL) */
     bool timed_out;                   /* its timeout ended it */
@@ -80,7 +81,7 @@ enum hook_kind hook_pick(const struct hook_result *r, const struct loader_job *l
                          const struct hook_cmds *daemon, const char **out_cmd);
 
 #define HOOK_ID_MAX (LOADER_ID_MAX + 16) /* JOB!on-failure */
-#define HOOK_NVARS 5                     /* variables a hook gets */
+#define HOOK_NVARS 6                     /* variables a hook gets */
 
 /* A hook ready for proc_spawn(&run, host, &s.job, now). It points into
  * itself: do not copy it. */
@@ -99,6 +100,15 @@ struct hook_spawn {
 int hook_prepare(const struct hook_result *r, const struct loader_job *lj,
                  const struct hook_cmds *daemon, struct hook_spawn *out);
 void hook_spawn_free(struct hook_spawn *s);
+
+/* A guard (--guard CMD, DESIGN.md section 11) of the run `run` of lj, as a
+ * hook is made: id JOB!guard, the job's user, SHELL and variables, then
+ * CROND_LITE_JOB, CROND_LITE_DUE and CROND_LITE_RUN of the run it guards;
+ * its jid is the job's, so that its exit finds the run; its timeout is
+ * timeout_ms. Returns 0, or -1 when out of memory. */
+#define HOOK_GUARD_SUFFIX "!guard"
+int hook_prepare_guard(const char *cmd, const struct proc_job *run, const struct loader_job *lj,
+                       int64_t timeout_ms, struct hook_spawn *out);
 
 /* The variables of environ_ ("NAME=VALUE", NULL-terminated) that a hook
  * inherits: all but those named above. A copy of the pointers, not the

@@ -61,6 +61,7 @@ struct loader_ini {
     char *workdir;       /* or NULL: the user's home */
     char *on_failure;    /* the job's own hooks, or NULL: the daemon's */
     char *on_success;
+    bool no_claim;       /* claim = off */
 };
 
 /* One job (40 bytes: there may be 100,000). Its id is not stored:
@@ -131,6 +132,11 @@ static inline const char *loader_job_on_failure(const struct loader_job *j)
 static inline const char *loader_job_on_success(const struct loader_job *j)
 {
     return j->ini != NULL ? j->ini->on_success : NULL;
+}
+/* Are the job's runs claimed (--claim)? Not with claim = off. */
+static inline bool loader_job_claims(const struct loader_job *j)
+{
+    return j->ini == NULL || !j->ini->no_claim;
 }
 
 /* The sources of the options, in this order: the -f paths (system format

@@ -42,8 +42,10 @@ enum metrics_result {
 enum metrics_skip {
     METRICS_SKIP_RUNNING,     /* "running": its last run still runs (skip) */
     METRICS_SKIP_QUEUE_FULL,  /* "queue_full": and one run already waits (queue) */
+    METRICS_SKIP_CLAIMED,     /* "claimed": another replica claimed the run (--claim) */
+    METRICS_SKIP_GUARD,       /* "guard": --guard exited 1 */
 };
-#define METRICS_NSKIPS 2
+#define METRICS_NSKIPS 4
 
 /* The upper bounds of crond_lite_job_duration_seconds, in milliseconds:
  * 0.1 0.5 1 5 10 30 60 300 900 1800 3600 s, then +Inf. */

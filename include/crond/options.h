@@ -15,7 +15,9 @@
 #include "crond/sched.h"
 #include "crond/util.h"
 
-enum options_mode { MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_PROBE, MODE_VERSION, MODE_HELP };
+enum options_mode {
+    MODE_DAEMON, MODE_CHECK, MODE_LIST, MODE_NEXT, MODE_PROBE, MODE_EXPORT, MODE_VERSION, MODE_HELP
+};
 
 enum options_set_bit {
     OPT_SET_FILES = 1 << 0, OPT_SET_CONFIG = 1 << 1, OPT_SET_USER = 1 << 2,
@@ -26,7 +28,8 @@ enum options_set_bit {
     OPT_SET_NO_NEW_PRIVS = 1 << 15, OPT_SET_OUTPUT = 1 << 16, OPT_SET_SPLIT_LOGS = 1 << 17,
     OPT_SET_SYSTEM_FILES = 1 << 18, OPT_SET_RUN_PARTS = 1 << 19, OPT_SET_PERCENT_NEWLINE = 1 << 20,
     OPT_SET_LISTEN = 1 << 21, OPT_SET_ON_FAILURE = 1 << 22, OPT_SET_ON_SUCCESS = 1 << 23,
-    OPT_SET_WORKDIR = 1 << 24,
+    OPT_SET_WORKDIR = 1 << 24, OPT_SET_CLAIM = 1 << 25, OPT_SET_CLAIM_FAIL = 1 << 26,
+    OPT_SET_GUARD = 1 << 27, OPT_SET_IMAGE = 1 << 28,
 };
 
 #define OPTIONS_MAX_FILES 64      /* -f paths; -F paths; run-parts directories */
@@ -68,6 +71,10 @@ struct options {
     const char *on_failure;               /* --on-failure CMD, or NULL */
     const char *on_success;               /* --on-success CMD, or NULL */
     const char *workdir;                  /* --working-directory DIR, or NULL: home */
+    const char *claim;                    /* --claim URL (claimurl.h), or NULL */
+    bool claim_fail_open;                 /* --claim-fail open: run when the store is down */
+    const char *guard;                    /* --guard CMD, or NULL */
+    const char *image;                    /* --image for --export, or NULL: the default */
     struct compat_extras compat;          /* a personality's (compat.h); set by the
                                            * caller after compat_translate */
     const char *next_expr;                /* --next EXPR */
@@ -90,5 +97,7 @@ const char *options_usage(void);
 
 /* "1/0, true/false, yes/no, on/off" (case-insensitive); -1 when none. */
 int options_bool_from(const char *s);
+/* "closed" 0, "open" 1 (--claim-fail); -1 when neither. */
+int options_claim_fail_from(const char *s);
 
 #endif

@@ -96,7 +96,13 @@ struct proc_job {
     int64_t timeout_ms;                  /* 0: none */
     int64_t due_ms;                      /* the due time it runs for */
     bool keep_tail;                      /* keep its last output (proc.tail) */
+    const char *run;                     /* CROND_LITE_RUN of the run, or NULL */
+    bool run_vars;                       /* a job's own run: CROND_LITE_JOB, _DUE and
+                                          * _RUN go into its environment (a hook or a
+                                          * guard has its own) */
 };
+
+#define PROC_RUN_MAX 48 /* a CROND_LITE_RUN value and its '\0' */
 
 struct proc_stream {
     int fd;                       /* read end, non-blocking; -1 once closed */
@@ -113,6 +119,7 @@ struct proc {
     pid_t pid;                    /* also its process group (setsid) */
     int64_t start_ms;
     int64_t due_ms;               /* the due time it runs for */
+    char run[PROC_RUN_MAX];       /* CROND_LITE_RUN, or "" */
     int64_t exit_ms;              /* when its process exited, 0 before */
     int64_t deadline_ms;          /* 0: none (see the states) */
     int wstatus;                  /* wait status once exited */

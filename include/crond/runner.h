@@ -35,6 +35,9 @@ char **runner_env_build(char *const *inherited, const struct crontab_env *vars,
 char **runner_env_job(char *const *inherited, const struct crontab_env *vars,
                       const struct user *u, bool other_user, const char *shell, bool clean);
 void runner_env_free(char **env);
+/* Sets name=value in *env (as built above), over an entry of that name;
+ * *env may move. Returns 0, or -1 when out of memory (*env unchanged). */
+int runner_env_set(char ***env, const char *name, const char *value);
 
 /* Where a job of u starts: u's home, or "/" when it has none or it does not
  * exist (nobody's /nonexistent is no reason to fail the job). */

@@ -225,8 +225,9 @@ EOF
     wait_rec 1 4 event=job.exit job=app.cron:3
     local p
     p=$(first_pid app.cron:3)
-    wait_rec 7 2 event=job.output pid="$p"
-    expect_eq "variable names" "A B HOME LOGNAME PATH SHELL USER" \
+    wait_rec 10 2 event=job.output pid="$p"
+    # the run's own CROND_LITE_* (DESIGN section 11: every job has them)
+    expect_eq "variable names" "A B CROND_LITE_DUE CROND_LITE_JOB CROND_LITE_RUN HOME LOGNAME PATH SHELL USER" \
         "$(msgs app.cron:3 "$p" | cut -d= -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
     msgs app.cron:3 "$p" | grep -qx 'B=two words' || fail "B: $(msgs app.cron:3 "$p")"
     msgs app.cron:3 "$p" | grep -qx 'SHELL=/bin/sh' || fail "SHELL: $(msgs app.cron:3 "$p")"

@@ -42,6 +42,7 @@ replay_options() { replay options 30; }
 replay_pwfile() { replay pwfile 20; }
 replay_httpreq() { replay httpreq 20; }
 replay_compat() { replay compat 15; }
+replay_claimurl() { replay claimurl 15; }
 
 run_test "fuzz replay: cronspec corpus and regressions" replay_cronspec
 run_test "fuzz replay: crontab corpus and regressions" replay_crontab
@@ -55,3 +56,4 @@ run_test "fuzz replay: options corpus and regressions" replay_options
 run_test "fuzz replay: pwfile corpus and regressions" replay_pwfile
 run_test "fuzz replay: httpreq corpus and regressions" replay_httpreq
 run_test "fuzz replay: compat corpus and regressions" replay_compat
+run_test "fuzz replay: claimurl corpus and regressions" replay_claimurl

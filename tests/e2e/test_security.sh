@@ -164,12 +164,15 @@ writable_crontab_refused() {
 }
 
 # Promise 5: under --clean-env a job's environment is exactly the crontab's
-# variables plus HOME, USER, LOGNAME, SHELL and PATH.
+# variables plus HOME, USER, LOGNAME, SHELL and PATH, and the run's own
+# CROND_LITE_JOB, _DUE and _RUN (DESIGN section 11: every job has them);
+# none of crond-lite's own variables (CROND_LITE_LOG_LEVEL here).
 clean_env_is_exact() {
     tab app.cron 'MYVAR=1' '* * * * * * * echo "env=$(tr "\0" "\n" </proc/$$/environ | cut -d= -f1 | sort | tr "\n" " ")"'
     SECRET_TOKEN=hunter2 AWS_SECRET_ACCESS_KEY=x CROND_LITE_LOG_LEVEL=info start_daemon --clean-env -f app.cron
     wait_rec 1 4 event=job.output 'msg~^env='
-    expect_eq "the job's variables" "env=HOME LOGNAME MYVAR PATH SHELL USER " \
+    expect_eq "the job's variables" \
+        "env=CROND_LITE_DUE CROND_LITE_JOB CROND_LITE_RUN HOME LOGNAME MYVAR PATH SHELL USER " \
         "$(rec event=job.output 'msg~^env=' -f msg | head -1)"
     stop_daemon
     # without --clean-env they are inherited: the test can tell the difference

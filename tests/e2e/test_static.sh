@@ -5,6 +5,7 @@
 # and groups must resolve there without NSS, and zones from its zoneinfo.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/helpers/daemon.sh"
+. "$E2E_DIR/helpers/redis.sh"
 
 : "${STATIC_BIN:=$REPO_DIR/build/static/crond-lite}"
 
@@ -101,8 +102,30 @@ serves_http() {
     expect_eq "exit status" 0 "$DRC"
 }
 
+# --claim with hiredis linked in: the store's name resolves from the root's
+# /etc/hosts without NSS modules (glibc's built-in files lookup), and runs
+# are claimed in a real redis-server.
+claims_by_name_without_nss() {
+    needs_root || { echo "# skipped: needs root for chroot"; return 0; }
+    make_root
+    redis_start "$("$PYTHON" "$E2E_DIR/helpers/http.py" port)"
+    trap 'cleanup_daemon; redis_stop' EXIT
+    echo "127.0.0.1 claimstore" >root/etc/hosts
+    printf '%s\n' '* * * * * * * echo "due=$CROND_LITE_DUE"' >root/etc/crontabs/c.cron
+    rm root/etc/crontabs/app.cron
+    CROND_BIN=/usr/bin/crond-lite start_wrapped chroot "$PWD/root" env -i PATH=/bin -- \
+        --user nonroot -f /etc/crontabs --claim "redis://claimstore:$RPORT/1"
+    wait_rec 1 4 event=claim.connect
+    wait_rec 2 4 event=job.exit job=c.cron:1
+    local due
+    due=$(rec event=job.output job=c.cron:1 -f msg | head -1)
+    [ -n "$(rcli -n 1 exists "crond-lite:c.cron:1:${due#due=}")" ] || fail "no key"
+    expect_eq "the key" 1 "$(rcli -n 1 exists "crond-lite:c.cron:1:${due#due=}")"
+}
+
 run_test static_binary_is_static is_static
 run_test static_binary_runs_without_libc runs_without_libc
 run_test static_binary_drops_to_user_without_nss drops_to_user_without_nss
 run_test static_binary_user_and_group_names user_and_group_names
 run_test static_binary_serves_http serves_http
+run_test static_binary_claims_by_name_without_nss claims_by_name_without_nss

@@ -16,7 +16,7 @@
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 FUZZ_TARGETS   := cronspec crontab config duration relay tzif posix_tz timefmt options pwfile \
-                  httpreq compat
+                  httpreq compat claimurl
 FUZZ_CC        ?= clang
 FUZZ_TIME      ?= 60
 FUZZ_JOBS      ?= 2
@@ -30,7 +30,7 @@ FUZZ_WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototype
 FUZZ_LIB_OBJS  := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS      := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/fuzz_%)
-FUZZ_LIBS      := -lev -linih -lhttp_parser -lm
+FUZZ_LIBS      := -lev -linih -lhttp_parser -lhiredis -lm
 # fuzz.h and the checks some targets share (zone_check.h)
 FUZZ_HDRS      := $(wildcard tests/fuzz/*.h)
 

@@ -30,7 +30,7 @@
 
 #define MAX_WORDS 256
 #define PREFIX "CROND_LITE_"
-#define ALL_SET_BITS 0x1ffffffu /* enum options_set_bit */
+#define ALL_SET_BITS 0x1fffffffu /* enum options_set_bit */
 
 struct words {
     char *v[MAX_WORDS + 2]; /* NULL-terminated; argv has "crond-lite" first */
@@ -156,6 +156,10 @@ static void check_defaults(const struct options *o, const struct options *d)
     CHECK((s & OPT_SET_ON_FAILURE) || o->on_failure == NULL);
     CHECK((s & OPT_SET_ON_SUCCESS) || o->on_success == NULL);
     CHECK((s & OPT_SET_WORKDIR) || o->workdir == NULL);
+    CHECK((s & OPT_SET_CLAIM) || o->claim == NULL);
+    CHECK((s & OPT_SET_CLAIM_FAIL) || o->claim_fail_open == d->claim_fail_open);
+    CHECK((s & OPT_SET_GUARD) || o->guard == NULL);
+    CHECK((s & OPT_SET_IMAGE) || o->image == NULL);
     CHECK((s & OPT_SET_COUNT) || o->count == d->count);
     CHECK((s & OPT_SET_FROM) || o->from == NULL);
     CHECK((s & OPT_SET_TZ) || o->tz == NULL);

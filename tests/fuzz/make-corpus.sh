@@ -500,4 +500,15 @@ peer compat-option 0 4 --compat supercronic -json crontab
 peer compat-variable 3 2 -json crontab
 peer own-hints 0 4 -json -split-logs root:/etc/crontab --log.json
 
+# ---------------------------------------------------------------- claimurl
+n=0
+for u in 'redis://127.0.0.1' 'redis://redis:6380/3' 'redis://:s3cret@cache.internal/2' \
+    'redis://app:p%40ss%3Aw%2Fd%25@[::1]:7000/15' 'redis://:a@b@host' 'redis://h/' \
+    'redis://h:65535/100000' 'rediss://h' 'http://h' 'redis://' 'redis://h:0' \
+    'redis://h:65536' 'redis://h/100001' 'redis://h?db=1' 'redis://pass@h' 'redis://:@h' \
+    'redis://:%zz@h' 'redis://[::1' 'redis://[zz]' 'redis://h h' 'redis://user:pw@10.0.0.7:6379/0'; do
+    n=$((n + 1))
+    printf '%s' "$u" | put claimurl "url-$n"
+done
+
 echo "corpus: $(find "$out" -type f | wc -l) files, $(du -sb "$out" | cut -f1) bytes"

@@ -36,6 +36,8 @@ max_len() {
         options) echo 1024 ;;
         pwfile) echo 4096 ;;
         httpreq) echo 16384 ;;
+        compat) echo 1024 ;;
+        claimurl) echo 512 ;;
         *) echo 4096 ;;
     esac
 }

@@ -239,11 +239,16 @@ static const char expected[] =
     "crond_lite_job_runs_total" J2 ",result=\"error\"} 0\n"
     H("crond_lite_job_skips_total", "counter",
       "Due runs of the job that did not start, by reason: running (its last run still ran), "
-      "queue_full (a queued run already waited).")
+      "queue_full (a queued run already waited), claimed (another replica claimed it), "
+      "guard (--guard said no).")
     "crond_lite_job_skips_total" J1 ",reason=\"running\"} 2\n"
     "crond_lite_job_skips_total" J1 ",reason=\"queue_full\"} 0\n"
+    "crond_lite_job_skips_total" J1 ",reason=\"claimed\"} 0\n"
+    "crond_lite_job_skips_total" J1 ",reason=\"guard\"} 0\n"
     "crond_lite_job_skips_total" J2 ",reason=\"running\"} 0\n"
     "crond_lite_job_skips_total" J2 ",reason=\"queue_full\"} 0\n"
+    "crond_lite_job_skips_total" J2 ",reason=\"claimed\"} 0\n"
+    "crond_lite_job_skips_total" J2 ",reason=\"guard\"} 0\n"
     H("crond_lite_job_duration_seconds", "histogram",
       "How long the job's runs took, from start to exit (runs that could not start are not "
       "counted), in seconds.")
@@ -421,7 +426,7 @@ static const struct {
     size_t per_job;  /* samples per job, or 0 for the daemon's */
 } families[] = {
     {"crond_lite_job_runs_total", "counter", 5},
-    {"crond_lite_job_skips_total", "counter", 2},
+    {"crond_lite_job_skips_total", "counter", 4},
     {"crond_lite_job_duration_seconds", "histogram", 14},
     {"crond_lite_job_running", "gauge", 1},
     {"crond_lite_job_last_start_timestamp_seconds", "gauge", 1},

@@ -177,7 +177,7 @@ static struct crontab_env none = {no_vars, 0, NULL, NULL, 0, 0};
 static void start(struct fixture *f, struct proc *p, const char *cmd, int64_t timeout_ms)
 {
     struct crontab_entry e = {.command = (char *)cmd, .env = &none};
-    struct proc_job job = {7, "t.cron:1", &e, NULL, NULL, timeout_ms, 0, false};
+    struct proc_job job = {7, "t.cron:1", &e, NULL, NULL, timeout_ms, 0, false, NULL, false};
     assert_int_equal(proc_spawn(p, &f->host, &job, now_ms()), 0);
     assert_int_equal(p->state, PROC_RUNNING);
     assert_int_equal(p->jid, 7);
@@ -248,7 +248,7 @@ static void test_quiet_job(void **state)
     struct fixture *f = *state;
     struct cronspec quiet = {.kind = CRONSPEC_CALENDAR, .flags = CRONSPEC_QUIET};
     struct crontab_entry e = {.command = (char *)"echo said", .env = &none, .spec = &quiet};
-    struct proc_job job = {8, "q.cron:1", &e, NULL, NULL, 0, 0, false};
+    struct proc_job job = {8, "q.cron:1", &e, NULL, NULL, 0, 0, false, NULL, false};
     struct proc p;
     assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
     assert_int_equal(drive(&p, 5000), PROC_DONE);
@@ -348,7 +348,7 @@ static void test_spawn_error(void **state)
     struct fixture *f = *state;
     struct crontab_env missing_sh = {no_vars, 0, "/nonexistent/sh", NULL, 0, 0};
     struct crontab_entry e = {.command = (char *)"true", .env = &missing_sh};
-    struct proc_job job = {9, "bad.cron:4", &e, NULL, NULL, 0, 0, false};
+    struct proc_job job = {9, "bad.cron:4", &e, NULL, NULL, 0, 0, false, NULL, false};
     struct proc p;
     assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), -1);
     assert_int_equal(p.state, PROC_DONE);
@@ -373,7 +373,7 @@ static void test_tail_and_times(void **state)
     struct crontab_entry e = {.command = (char *)"echo one; sleep 0.1; echo two >&2; sleep 0.1; "
                                                  "printf three",
                               .env = &none};
-    struct proc_job job = {5, "tail.cron:2", &e, NULL, NULL, 0, 1767225600000LL, true};
+    struct proc_job job = {5, "tail.cron:2", &e, NULL, NULL, 0, 1767225600000LL, true, NULL, false};
     struct proc p;
     char text[RELAY_TAIL_MAX + 1];
     assert_int_equal(proc_spawn(&p, &f->host, &job, now_ms()), 0);
