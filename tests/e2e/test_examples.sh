@@ -236,6 +236,28 @@ def compose_crontabs(path):
         if isinstance(v, str) and v.split(':')[1:2] == ['/etc/crontabs']:
             print(os.path.normpath(os.path.join(os.path.dirname(path), v.split(':')[0])))
 
+def ha_check(compose, deployment, redis):
+    """examples/ha: three replicas claiming through the Redis beside them."""
+    s = compose_service(compose)
+    svcs = load(compose)[0]['services']
+    need((s.get('deploy') or {}).get('replicas') == 3, 'compose: deploy.replicas 3')
+    args = compose_args(s)
+    need('--claim' in args and args[args.index('--claim') + 1] == 'redis://redis:6379/0',
+         'compose: --claim redis://redis:6379/0: %r' % args)
+    need('redis' in svcs and 'redis' in (s.get('depends_on') or []), 'compose: a redis service')
+    docs = load(deployment)
+    dep = [d for d in docs if d.get('kind') == 'Deployment'][0]
+    need(dep['spec'].get('replicas') == 3, 'Deployment replicas 3')
+    _, _, c = k8s(deployment)
+    a = [str(x) for x in (c.get('command') or []) + (c.get('args') or [])]
+    need('--claim' in a and a[a.index('--claim') + 1] == 'redis://redis:6379/0', 'k8s --claim: %r' % a)
+    rd = load(redis)
+    svc = [d for d in rd if d.get('kind') == 'Service']
+    need(len(svc) == 1 and svc[0]['metadata']['name'] == 'redis', 'a Service named redis')
+    need(svc[0]['spec']['ports'][0]['port'] == 6379, 'redis on 6379')
+    rdep = [d for d in rd if d.get('kind') == 'Deployment'][0]['spec']['template']['spec']
+    need(rdep['securityContext'].get('runAsNonRoot') is True, 'redis runs as non-root')
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == 'parse':
@@ -252,6 +274,8 @@ def main():
     elif cmd == 'compose-args':
         for a in compose_args(compose_service(args[0])):
             print(args[1] if a == '/etc/crontabs' else a)
+    elif cmd == 'ha-check':
+        ha_check(*args)
     elif cmd == 'compose-crontabs':
         compose_crontabs(args[0])
     for f in fails:
@@ -353,11 +377,12 @@ ini_every_key() {
     daemon=$(sed -n '/^\[daemon\]/,/^\[job/p' "$ini")
     jobs=$(sed -n '/^\[job/,$p' "$ini")
     for k in crontabs user system shell timezone log_format log_level grace overlap clean_env \
-        no_reload no_new_privs percent_newline output split_logs on_failure on_success; do
+        no_reload no_new_privs percent_newline output split_logs on_failure on_success claim \
+        claim_fail guard; do
         grep -qE "^(; ?)?$k = " <<<"$daemon" || missing+=("[daemon] $k")
     done
     for k in schedule command timeout overlap user shell timezone workdir on_failure on_success \
-        'env\.[A-Za-z_]+'; do
+        claim 'env\.[A-Za-z_]+'; do
         grep -qE "^(; ?)?$k = " <<<"$jobs" || missing+=("[job] $k")
     done
     [ ${#missing[@]} -eq 0 ] || fail "keys missing from examples/crond-lite.ini: ${missing[*]}"
@@ -401,6 +426,28 @@ compose_file() {
     mapfile -t args < <(examples_py compose-args "$f" "$dir")
     out=$("$CROND_BIN" "${args[@]}" --check 2>&1)
     grep -q ": no problems$" <<<"$out" || fail "crond-lite ${args[*]} --check: $out"
+}
+
+# examples/ha: compose and Kubernetes, three replicas claiming in Redis;
+# each passes the same checks as the single-replica files, and crond-lite
+# accepts their arguments.
+ha_examples() {
+    local f="$EX/ha/docker-compose.yml" args out dir
+    examples_py compose-check "$f"
+    dir=$(examples_py compose-crontabs "$f")
+    check_clean "$dir"
+    mapfile -t args < <(examples_py compose-args "$f" "$dir")
+    out=$("$CROND_BIN" "${args[@]}" --check 2>&1)
+    grep -q ": no problems$" <<<"$out" || fail "crond-lite ${args[*]} --check: $out"
+    f="$EX/ha/kubernetes/deployment.yaml"
+    examples_py k8s-check "$f"
+    mkdir cm
+    examples_py configmap-extract "$f" cm
+    check_clean cm
+    mapfile -t args < <(examples_py k8s-args "$f" "$PWD/cm")
+    out=$("$CROND_BIN" "${args[@]}" --check 2>&1)
+    grep -q ": no problems$" <<<"$out" || fail "crond-lite ${args[*]} --check: $out"
+    examples_py ha-check "$EX/ha/docker-compose.yml" "$f" "$EX/ha/kubernetes/redis.yaml"
 }
 
 # ---------------------------------------------------------- entrypoint --
@@ -552,6 +599,7 @@ run_test "every YAML file under examples/ parses" yaml_parse
 run_test "the Kubernetes ConfigMap's crontab passes --check" k8s_configmap_crontab
 run_test "the Kubernetes Deployment: securityContext, grace, crontab mount" k8s_deployment
 run_test "docker-compose.yml: read_only, cap_drop, user, grace, crontabs" compose_file
+run_test "examples/ha: three replicas claim through Redis (compose, Kubernetes)" ha_examples
 run_test "the entrypoint image's crontab passes --check" entrypoint_crontab
 run_test "the entrypoint Dockerfile builds with the machines' Docker" entrypoint_dockerfile
 run_test "entrypoint.sh passes sh -n and shellcheck" entrypoint_lint
