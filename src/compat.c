@@ -152,15 +152,14 @@ static int fail(struct tr *t, const char *fmt, ...)
     if (t->failed)
         return -1;
     t->failed = true;
-    if (t->err == NULL || t->errlen == 0)
-        return -1;
-    int n = t->p == COMPAT_NONE ? snprintf(t->err, t->errlen, "crond-lite: ")
-                                : snprintf(t->err, t->errlen, "crond-lite (as %s): ", t->prog);
-    if (n < 0 || (size_t)n >= t->errlen)
-        return -1;
+    char prefix[64];
+    if (t->p == COMPAT_NONE)
+        snprintf(prefix, sizeof prefix, "crond-lite: ");
+    else
+        snprintf(prefix, sizeof prefix, "crond-lite (as %s): ", t->prog);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(t->err + n, t->errlen - (size_t)n, fmt, ap);
+    util_vmsg(t->err, t->errlen, prefix, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -294,15 +293,6 @@ static void argv_read(struct tr *t, const struct peer_flag *tab, size_t n, int a
     }
 }
 
-static const char *env_lookup(char *const envp[], const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; envp != NULL && envp[i] != NULL; i++)
-        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=')
-            return envp[i] + len + 1;
-    return NULL;
-}
-
 /* A flag's variable counts when the flag is not on the command line and
  * the variable is not empty. */
 static void env_read(struct tr *t, const struct peer_flag *tab, size_t n, char *const envp[])
@@ -310,7 +300,7 @@ static void env_read(struct tr *t, const struct peer_flag *tab, size_t n, char *
     for (size_t i = 0; i < n && !t->failed; i++) {
         if (tab[i].env == NULL || t->s.given[tab[i].id])
             continue;
-        const char *v = env_lookup(envp, tab[i].env);
+        const char *v = util_env_get(envp, tab[i].env);
         if (v != NULL && v[0] != '\0')
             flag_set(t, &tab[i], v, tab[i].env);
     }
@@ -502,7 +492,7 @@ static void supercronic_write(struct tr *t, char *const envp[])
         push(t, s->on[F_HELP] ? "--help" : "--version");
         return;
     }
-    const char *dsn = env_lookup(envp, "SENTRY_DSN");
+    const char *dsn = util_env_get(envp, "SENTRY_DSN");
     const char *who = "SENTRY_DSN";
     if (s->val[S_SENTRY_ALIAS] != NULL && s->val[S_SENTRY_ALIAS][0] != '\0')
         dsn = s->val[S_SENTRY_ALIAS], who = "-sentryDsn";
@@ -587,7 +577,7 @@ static int pick(struct tr *t, int argc, char *const argv[], char *const envp[], 
         *out_nskip = eq ? 1 : 2;
     } else if (argc > 0 && compat_from_name(base_name(argv[0])) > COMPAT_NONE) {
         name = base_name(argv[0]);
-    } else if ((name = env_lookup(envp, "CROND_LITE_COMPAT")) != NULL && name[0] != '\0') {
+    } else if ((name = util_env_get(envp, "CROND_LITE_COMPAT")) != NULL && name[0] != '\0') {
         who = "CROND_LITE_COMPAT";
     } else {
         name = "crond-lite";

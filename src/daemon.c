@@ -1,5 +1,5 @@
-/* daemon: the loop glue (see daemon.h). With httpd.c, the only file that
- * includes <ev.h>.
+/* daemon: the loop glue (see daemon.h). With httpd.c, runs.c and claim.c,
+ * the only files that include <ev.h>.
  *
  * It owns the watchers and wires each to a module: the wake-up timer to
  * sched (through jobtab), a job's child/io/timer watchers to proc, inotify
@@ -8,9 +8,8 @@
  * /readyz and /metrics. The decisions are the modules'; what is here is
  * when to ask them.
  *
- * A running job is a struct run: a proc (the state machine) with its
- * watchers. After every call into proc, run_sync makes the watchers match
- * the proc's state. Children are reaped by libev's SIGCHLD handler with
+ * A running job is a proc with its watchers, kept in step by runs.c.
+ * Children are reaped by libev's SIGCHLD handler with
  * waitpid(-1), which also collects orphans re-parented to us (PID 1 or
  * child subreaper); one catch-all child watcher sees those too, so a stop
  * can wait until no child at all is left.
@@ -42,6 +41,7 @@
 #include "crond/options.h"
 #include "crond/proc.h"
 #include "crond/report.h"
+#include "crond/runs.h"
 #include "crond/user.h"
 #include "crond/util.h"
 #include "crond/watch.h"
@@ -50,7 +50,6 @@
 
 #define READ_CHUNK 65536     /* one read of a job's pipe */
 #define LOG_BATCH 65536      /* records written together, at most */
-#define READS_PER_WAKEUP 4   /* fairness between jobs that write fast */
 /* Jobs started per wake-up: a burst of due jobs is started in slices of
  * this many (about 80 ms each), returning to the event loop between them so
  * that SIGTERM stops a burst of 1,000 at once, not after it. */
@@ -67,16 +66,6 @@
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
-struct run {
-    struct proc p;                /* the state machine */
-    ev_child child;               /* its process's exit */
-    ev_io io[2];                  /* its stdout and stderr pipes */
-    ev_timer timer;               /* p.deadline_ms */
-    int64_t timer_ms;             /* what timer is set for, 0: stopped */
-    struct crond *d;
-    struct run *prev, *next;
-};
-
 struct crond {
     struct ev_loop *loop;
     const struct daemon_cfg *cfg;
@@ -90,7 +79,7 @@ struct crond {
     uint64_t run_prefix, run_seq; /* CROND_LITE_RUN (gate_run_id) */
     struct hook_cmds hooks;       /* --on-failure, --on-success */
     char **hook_environ;          /* what hooks inherit (hook_environ) */
-    struct run *runs;             /* running or still draining */
+    struct runs runs;             /* running or still draining (runs.h) */
     struct watch watch;           /* inotify, fd -1 with --no-reload */
     ev_io watch_io;
     ev_timer settle;              /* reload once the files are quiet */
@@ -133,105 +122,10 @@ static int64_t mono_us(void)
 #define say_error(d, level, ...) report_error((d)->log, now_ms(), (level), __VA_ARGS__)
 
 /* ------------------------------------------------------------------------ */
-/* Runs: a proc and its watchers                                            */
+/* Runs: starting them, and what their ends mean (runs.h has the watchers) */
 /* ------------------------------------------------------------------------ */
 
 static void stop_check(struct crond *d);
-
-/* Makes the watchers match the proc: a pipe at EOF is unwatched before it is
- * closed, the timer follows the deadline, a finished run is freed. */
-static void run_sync(struct run *r)
-{
-    struct crond *d = r->d;
-    for (int i = 0; i < 2; i++) {
-        if (proc_stream_eof(&r->p, i)) {
-            ev_io_stop(d->loop, &r->io[i]);
-            proc_stream_close(&r->p, i, now_ms());
-        }
-    }
-    int64_t due = proc_alive(&r->p) ? r->p.deadline_ms : 0;
-    if (due != r->timer_ms) {
-        ev_timer_stop(d->loop, &r->timer);
-        if (due != 0) {
-            int64_t left = due - now_ms();
-            ev_timer_set(&r->timer, left > 0 ? (double)left / 1000.0 : 0.0, 0);
-            ev_timer_start(d->loop, &r->timer);
-        }
-        r->timer_ms = due;
-    }
-    if (r->p.state != PROC_DONE)
-        return;
-    ev_child_stop(d->loop, &r->child);
-    if (r->prev != NULL)
-        r->prev->next = r->next;
-    else
-        d->runs = r->next;
-    if (r->next != NULL)
-        r->next->prev = r->prev;
-    proc_release(&r->p, now_ms());
-    free(r);
-}
-
-static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    struct run *r = w->data;
-    proc_read(&r->p, w == &r->io[0] ? 0 : 1, READS_PER_WAKEUP, now_ms());
-    run_sync(r);
-}
-
-static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
-{
-    (void)revents;
-    struct run *r = container_of(w, struct run, child);
-    ev_child_stop(loop, w);
-    proc_exited(&r->p, w->rstatus, now_ms());
-    run_sync(r);
-}
-
-static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)loop;
-    (void)revents;
-    struct run *r = container_of(w, struct run, timer);
-    r->timer_ms = 0;
-    proc_deadline(&r->p, now_ms());
-    run_sync(r);
-}
-
-/* Starts a run of job through h, with its watchers; NULL when it did not
- * start (proc said why). */
-static struct run *run_add(struct crond *d, struct proc_host *h, const struct proc_job *job)
-{
-    struct run *r = calloc(1, sizeof *r);
-    if (r == NULL) {
-        log_begin(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error");
-        log_str(d->log, "job", job->id);
-        log_str(d->log, "msg", "out of memory");
-        log_end(d->log);
-        return NULL;
-    }
-    if (proc_spawn(&r->p, h, job, now_ms()) != 0) {
-        free(r);
-        return NULL;
-    }
-    r->d = d;
-    for (int i = 0; i < 2; i++) {
-        ev_io_init(&r->io[i], io_cb, r->p.out[i].fd, EV_READ);
-        r->io[i].data = r;
-        ev_io_start(d->loop, &r->io[i]);
-    }
-    ev_child_init(&r->child, child_cb, r->p.pid, 0);
-    ev_child_start(d->loop, &r->child);
-    ev_init(&r->timer, timer_cb);
-    r->next = d->runs;
-    if (d->runs != NULL)
-        d->runs->prev = r;
-    d->runs = r;
-    run_sync(r);
-    return r;
-}
 
 /* The hook that follows a run of j, if any (hook.h); none once a stop
  * began, as no job starts then. */
@@ -246,7 +140,7 @@ static void hook_start(struct crond *d, const struct jobtab_job *j, const struct
                    "out of memory: its hook does not run");
     if (rc <= 0)
         return;
-    (void)run_add(d, &d->hook_host, &hs.job); /* NULL: proc said why */
+    (void)runs_add(&d->runs, &d->hook_host, &hs.job); /* NULL: proc said why */
     hook_spawn_free(&hs);
 }
 
@@ -317,14 +211,14 @@ static void run_start(struct crond *d, struct jobtab_job *j, const struct claim_
 {
     char id[LOADER_ID_MAX];
     struct proc_job job = job_run(d, j, f, id);
-    struct run *r = run_add(d, &d->host, &job);
+    const struct proc *r = runs_add(&d->runs, &d->host, &job);
     if (r == NULL) {
         metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
         return;
     }
     struct jobtab_stats *st = jobtab_stats_of(j);
     if (st != NULL)
-        st->last_start_ms = r->p.start_ms;
+        st->last_start_ms = r->start_ms;
     sched_started(&j->sj);
 }
 
@@ -360,7 +254,7 @@ static void guard_or_start(struct crond *d, struct jobtab_job *j, const struct c
         gate_error(d, j, "out of memory: its guard does not run");
         return;
     }
-    (void)run_add(d, &d->guard_host, &hs.job); /* NULL: proc said why (guard_failed) */
+    (void)runs_add(&d->runs, &d->guard_host, &hs.job); /* NULL: proc said why (guard_failed) */
     hook_spawn_free(&hs);
 }
 
@@ -651,10 +545,10 @@ static void job_status(struct crond *d, const struct jobtab_job *j)
 {
     char pids[256] = "";
     size_t used = 0;
-    for (const struct run *r = d->runs; r != NULL; r = r->next)
-        if (r->p.jid == j->jid && proc_alive(&r->p) && used < sizeof pids - 16)
+    for (const struct proc *p = runs_first(&d->runs); p != NULL; p = runs_next(p))
+        if (p->jid == j->jid && proc_alive(p) && used < sizeof pids - 16)
             used += (size_t)snprintf(pids + used, sizeof pids - used, "%s%d", used ? " " : "",
-                                     (int)r->p.pid);
+                                     (int)p->pid);
     report_status(d->log, now_ms(), j, pids);
 }
 
@@ -687,18 +581,7 @@ static int http_start(struct crond *d)
 static void stop_signal_all(struct crond *d, int sig)
 {
     pid_t groups[4096]; /* signalled through their proc */
-    size_t n = 0;
-    struct run *next;
-    for (struct run *r = d->runs; r != NULL; r = next) {
-        next = r->next; /* r may be freed by run_sync */
-        if (n < sizeof groups / sizeof groups[0])
-            groups[n++] = r->p.pid;
-        if (sig == SIGKILL)
-            proc_force(&r->p, now_ms());
-        else
-            proc_stop(&r->p, now_ms());
-        run_sync(r);
-    }
+    size_t n = runs_signal(&d->runs, sig, groups, sizeof groups / sizeof groups[0]);
     proc_signal_children(sig, groups, n);
 }
 
@@ -742,8 +625,8 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void stop_begin(struct crond *d, const char *why)
 {
     size_t running = 0;
-    for (const struct run *r = d->runs; r != NULL; r = r->next)
-        running += proc_alive(&r->p);
+    for (const struct proc *p = runs_first(&d->runs); p != NULL; p = runs_next(p))
+        running += proc_alive(p);
     d->stopping = true;
     endpoint_unready(&d->ep, "stopping");
     wake_arm(d); /* far away: only steps wake it now */
@@ -842,21 +725,6 @@ static int daemon_setup(struct crond *d)
     return 0;
 }
 
-/* After the loop: what is left in the pipes is logged, every run freed. */
-static void runs_release(struct crond *d)
-{
-    while (d->runs != NULL) {
-        struct run *r = d->runs;
-        d->runs = r->next;
-        ev_child_stop(d->loop, &r->child);
-        ev_timer_stop(d->loop, &r->timer);
-        for (int i = 0; i < 2; i++)
-            ev_io_stop(d->loop, &r->io[i]);
-        proc_release(&r->p, now_ms());
-        free(r);
-    }
-}
-
 /* Hooks run as jobs do (a copy of d->host, complete by now), but inherit
  * none of a hook's variables, and their end starts nothing (neither a hook
  * nor a queued run). */
@@ -920,6 +788,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     }
     if (log_set_buffered(d->log, LOG_BATCH) != 0)
         say_error(d, LOG_LEVEL_WARN, "out of memory: one write per record");
+    d->runs = (struct runs){d->loop, d->log, NULL};
     jobtab_init(&d->tab, now_ms(), d->opts->overlap);
     sched_set_clock(&d->tab.sched, now_ms);
     signals_start(d);
@@ -937,7 +806,7 @@ int daemon_run(const struct daemon_cfg *cfg)
     claim_free(d->claim);
     watch_stop(d);
     clock_stop(d);
-    runs_release(d);
+    runs_release(&d->runs);
     int status = d->status;
     jobtab_free(&d->tab);
     free(d->hook_environ);

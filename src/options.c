@@ -86,14 +86,9 @@ static int fail(struct parser *p, const char *fmt, ...)
     if (p->failed)
         return -1;
     p->failed = true;
-    if (p->err == NULL || p->errlen == 0)
-        return -1;
-    int n = snprintf(p->err, p->errlen, PROG ": ");
-    if (n < 0 || (size_t)n >= p->errlen)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+    util_vmsg(p->err, p->errlen, PROG ": ", fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -736,23 +731,13 @@ static void argv_parse(struct parser *p, int argc, char *const argv[])
     }
 }
 
-/* Like getenv(3), but on the array given, so tests need no setenv. */
-static const char *env_lookup(char *const envp[], const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; envp != NULL && envp[i] != NULL; i++)
-        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=')
-            return envp[i] + len + 1;
-    return NULL;
-}
-
 static void env_parse(struct parser *p, char *const envp[])
 {
     for (size_t i = 0; i < COUNT_OF(specs) && !p->failed; i++) {
         const struct option_spec *sp = &specs[i];
         if (sp->env == NULL || (p->cli_given & (UINT64_C(1) << i)) || (sp->mode && p->mode_from_cli))
             continue;
-        const char *val = env_lookup(envp, sp->env);
+        const char *val = util_env_get(envp, sp->env);
         if (val != NULL && val[0] != '\0')
             option_apply(p, sp, val, true);
     }

@@ -249,3 +249,22 @@ void util_buf_free(struct util_buf *b)
     free(b->data);
     *b = (struct util_buf){0};
 }
+
+const char *util_env_get(char *const envp[], const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; envp != NULL && envp[i] != NULL; i++)
+        if (strncmp(envp[i], name, len) == 0 && envp[i][len] == '=')
+            return envp[i] + len + 1;
+    return NULL;
+}
+
+void util_vmsg(char *err, size_t errlen, const char *prefix, const char *fmt, va_list ap)
+{
+    if (err == NULL || errlen == 0)
+        return;
+    int n = snprintf(err, errlen, "%s", prefix);
+    if (n < 0 || (size_t)n >= errlen)
+        return;
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}

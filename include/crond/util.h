@@ -6,6 +6,7 @@
 #ifndef CROND_UTIL_H
 #define CROND_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -77,6 +78,15 @@ struct util_file {
  * in err: ENOENT... ("cannot open: ..."), EISDIR or EINVAL ("not a regular
  * file"), EFBIG ("larger than max bytes"), EIO... ("cannot read: ..."),
  * ENOMEM. */
+/* Like getenv(3), but in the array given ("NAME=VALUE", NULL-terminated;
+ * may be NULL), so tests need no setenv: the value, or NULL. */
+const char *util_env_get(char *const envp[], const char *name);
+
+/* Writes prefix, then fmt's text, into err (errlen bytes, cut to fit):
+ * the usage errors' shape ("crond-lite: --grace: ..."). */
+void util_vmsg(char *err, size_t errlen, const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 int util_read_file(const char *path, size_t max, struct util_file *out, char *err,
                    size_t errlen);
 

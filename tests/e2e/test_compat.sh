@@ -54,7 +54,7 @@ promtool_ok() {
 # `go-crond examples/crontab`, a system crontab (a user column).
 gocrond_dockerfile_env() {
     PORT=$(http port)
-    cat >crontab <<EOF
+    cat >"crontab" <<EOF
 # m h dom mon dow user command
 SHELL=/bin/sh
 FOO=bar
@@ -93,7 +93,7 @@ EOF
 # Without --server.metrics go-crond serves /healthz and /readyz only.
 gocrond_metrics_need_flag() {
     PORT=$(http port)
-    echo "0 0 1 1 * $ME true" >crontab
+    echo "0 0 1 1 * $ME true" >"crontab"
     as go-crond --server.bind="127.0.0.1:$PORT" crontab
     wait_started
     expect_eq "/metrics" "HTTP/1.1 404 Not Found" "$(body /metrics | head -1)"
@@ -164,8 +164,10 @@ gocrond_run_parts_spec_user() {
 # users' jobs as itself with one warning; without it, crond-lite refuses
 # those jobs (DESIGN section 4).
 gocrond_allow_unprivileged() {
-    [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null \
-        || { echo "# skipped: needs root and setpriv"; return 0; }
+    if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+        echo "# skipped: needs root and setpriv"
+        return 0
+    fi
     make_world_readable
     mkdir -m 755 tabs
     printf '@every 1s echo "ran as $(id -u)"\n' >tabs/root-tab
@@ -197,9 +199,9 @@ gocrond_flags() {
     expect_eq "unknown flag" "2 crond-lite (as go-crond): unknown flag '--nope' (see --help)" "$rc $out"
     rc=0
     out=$(SERVER_TIMEOUT_READ=0 bin/go-crond 2>&1) || rc=$?
-    [ $rc = 2 ] && grep -q 'SERVER_TIMEOUT_READ' <<<"$out" || fail "timeout 0: $rc $out"
+    { [ $rc = 2 ] && grep -q 'SERVER_TIMEOUT_READ' <<<"$out"; } || fail "timeout 0: $rc $out"
     # -v: debug records (a "-" job's job.start is one)
-    echo "-@every 1s $ME true" >crontab
+    echo "-@every 1s $ME true" >"crontab"
     as go-crond -v crontab
     wait_rec 1 4 level=debug event=job.start
 }
@@ -331,16 +333,16 @@ supercronic_refusals() {
     echo '0 0 1 1 * true' >a.crontab
     local rc=0 out
     out=$(bin/supercronic -sentry-dsn https://k@sentry.example/1 a.crontab 2>&1) || rc=$?
-    [ $rc = 2 ] && grep -q -- '--on-failure' <<<"$out" || fail "-sentry-dsn: $rc $out"
+    { [ $rc = 2 ] && grep -q -- '--on-failure' <<<"$out"; } || fail "-sentry-dsn: $rc $out"
     rc=0
     out=$(SENTRY_DSN=https://k@sentry.example/1 bin/supercronic a.crontab 2>&1) || rc=$?
-    [ $rc = 2 ] && grep -q -- 'SENTRY_DSN: .*--on-failure' <<<"$out" || fail "SENTRY_DSN: $rc $out"
+    { [ $rc = 2 ] && grep -q -- 'SENTRY_DSN: .*--on-failure' <<<"$out"; } || fail "SENTRY_DSN: $rc $out"
     rc=0
     out=$(bin/supercronic a.crontab -json 2>&1) || rc=$?
-    [ $rc = 2 ] && grep -q 'flags go before it' <<<"$out" || fail "flag after CRONTAB: $rc $out"
+    { [ $rc = 2 ] && grep -q 'flags go before it' <<<"$out"; } || fail "flag after CRONTAB: $rc $out"
     rc=0
     out=$(bin/supercronic 2>&1) || rc=$?
-    [ $rc = 2 ] && grep -q 'expected a CRONTAB' <<<"$out" || fail "no CRONTAB: $rc $out"
+    { [ $rc = 2 ] && grep -q 'expected a CRONTAB' <<<"$out"; } || fail "no CRONTAB: $rc $out"
     expect_eq "-version" "$("$CROND_BIN" --version | sed 's/^crond-lite //')" "$(bin/supercronic -version)"
 }
 

@@ -201,7 +201,7 @@ EOF
     l1=$(rrec rep1.log event=job.output msg=local --count)
     l2=$(rrec rep2.log event=job.output msg=local --count)
     c=$(( $(rrec rep1.log event=job.output msg=claimed --count) + $(rrec rep2.log event=job.output msg=claimed --count) ))
-    [ "$l1" -ge 3 ] && [ "$l2" -ge 3 ] || fail "claim = off ran $l1 and $l2 times"
+    if [ "$l1" -lt 3 ] || [ "$l2" -lt 3 ]; then fail "claim = off ran $l1 and $l2 times"; fi
     [ "$c" -le $(( (l1 > l2 ? l1 : l2) + 1 )) ] || fail "the claimed job ran $c times, local $l1/$l2"
     [ -z "$(rcli --scan --pattern 'crond-lite:local:*')" ] || fail "claim = off was claimed"
 }
@@ -221,8 +221,9 @@ guard() {
     # each run's guard saw its job, due time and run id
     local run due
     run=$(rrec rep1.log event=job.output job=t.cron:1 -f msg | head -1)
-    due=$(sed 's/^due=\([^ ]*\) .*/\1/' <<<"$run")
-    run=$(sed 's/.* run=\([^ ]*\) .*/\1/' <<<"$run")
+    [[ $run =~ ^due=([^ ]*)\ run=([^ ]*)\  ]] || fail "output '$run'"
+    due=${BASH_REMATCH[1]}
+    run=${BASH_REMATCH[2]}
     [ -n "$run" ] || fail "no CROND_LITE_RUN"
     expect_eq "the guard's view" "guard t.cron:1 $due $run" \
         "$(rrec rep1.log event=job.output job='t.cron:1!guard' msg~"$run" -f msg)"
@@ -236,8 +237,9 @@ variables() {
     stop_reps
     local msg due run start
     msg=$(rrec rep1.log event=job.output job=t.cron:1 -f msg | head -1)
-    due=$(sed 's/^due=\([^ ]*\) .*/\1/' <<<"$msg")
-    run=$(sed 's/.* run=\([^ ]*\) .*/\1/' <<<"$msg")
+    [[ $msg =~ ^due=([^ ]*)\ run=([^ ]*)\  ]] || fail "output '$msg'"
+    due=${BASH_REMATCH[1]}
+    run=${BASH_REMATCH[2]}
     [[ $due =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] || fail "due '$due'"
     [[ $run =~ ^[0-9a-f]{16}-[0-9]+$ ]] || fail "run '$run'"
     start=$(rrec rep1.log event=job.start job=t.cron:1 -f time | head -1)
