@@ -42,6 +42,7 @@ struct claim {
     double backoff;
     bool said_down;          /* the outage's claim.error was written */
     bool freeing;
+    bool dropping;           /* drop() is freeing the connection */
     char why[256];           /* why the store is down */
     struct req *reqs;
 };
@@ -67,12 +68,12 @@ static void say_down(struct claim *c, const char *fmt, ...) __attribute__((forma
 /* The store is unreachable: said once an outage. */
 static void say_down(struct claim *c, const char *fmt, ...)
 {
+    if (c->said_down || c->freeing)
+        return; /* the outage's first reason stays the one claims give */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->why, sizeof c->why, fmt, ap);
     va_end(ap);
-    if (c->said_down || c->freeing)
-        return;
     c->said_down = true;
     char where[512];
     claimurl_redacted(&c->url, where, sizeof where);
@@ -117,29 +118,28 @@ static void schedule_retry(struct claim *c)
     c->backoff = c->backoff * 2 < CLAIM_BACKOFF_MAX ? c->backoff * 2 : CLAIM_BACKOFF_MAX;
 }
 
+/* The TCP connection is up; the store is, once AUTH, SELECT and a PING
+ * are answered (ready_cb). */
 static void connect_cb(const redisAsyncContext *ac, int status)
 {
     struct claim *c = ac->data;
     if (status != REDIS_OK) {
         say_down(c, "cannot connect: %s", ac->errstr != NULL ? ac->errstr : "error");
         schedule_retry(c); /* hiredis frees ac after this callback */
-        return;
     }
-    c->state = UP;
-    c->backoff = CLAIM_BACKOFF_MIN;
-    say_up(c);
 }
 
 static void disconnect_cb(const redisAsyncContext *ac, int status)
 {
     struct claim *c = ac->data;
-    if (c->freeing)
+    if (c->freeing || c->dropping)
         return;
     say_down(c, "connection lost: %s", status == REDIS_OK ? "closed" : ac->errstr);
     schedule_retry(c);
 }
 
-/* AUTH and SELECT: a refusal closes the connection (and is said). */
+/* AUTH and SELECT: a refusal closes the connection (and is said); the
+ * backoff keeps growing, as the store was never ready. */
 static void setup_cb(redisAsyncContext *ac, void *reply, void *privdata)
 {
     struct claim *c = ac->data;
@@ -148,6 +148,34 @@ static void setup_cb(redisAsyncContext *ac, void *reply, void *privdata)
         return;
     say_down(c, "%s refused: %s", (const char *)privdata, r->str);
     redisAsyncDisconnect(ac);
+}
+
+/* The PING after the setup: the store answers, claims can go. */
+static void ready_cb(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    struct claim *c = ac->data;
+    const redisReply *r = reply;
+    (void)privdata;
+    if (r == NULL || c->freeing || r->type == REDIS_REPLY_ERROR || c->ac != ac)
+        return;
+    c->state = UP;
+    c->backoff = CLAIM_BACKOFF_MIN;
+    say_up(c);
+}
+
+/* A store that stopped answering (a claim's bound passed): the connection
+ * is dropped and tried again, as a lost one. Pending claims end (their
+ * reply_cb gets NULL). Never called from inside a hiredis callback. */
+static void drop(struct claim *c, const char *why)
+{
+    redisAsyncContext *ac = c->ac;
+    if (ac == NULL || c->freeing)
+        return;
+    say_down(c, "%s", why);
+    c->dropping = true;
+    redisAsyncFree(ac);
+    c->dropping = false;
+    schedule_retry(c);
 }
 
 static void connect_now(struct claim *c)
@@ -169,6 +197,7 @@ static void connect_now(struct claim *c)
     ac->data = c;
     c->ac = ac;
     c->state = CONNECTING;
+    (void)redisEnableKeepAlive(&ac->c); /* a dead peer is noticed, not waited on */
     redisLibevAttach(c->loop, ac);
     redisAsyncSetConnectCallback(ac, connect_cb);
     redisAsyncSetDisconnectCallback(ac, disconnect_cb);
@@ -180,6 +209,7 @@ static void connect_now(struct claim *c)
     }
     if (c->url.db != 0)
         redisAsyncCommand(ac, setup_cb, "SELECT", "SELECT %d", c->url.db);
+    redisAsyncCommand(ac, ready_cb, NULL, "PING");
 }
 
 /* ------------------------------------------------------------- claims -- */
@@ -210,17 +240,22 @@ static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     struct req *q = w->data;
+    struct claim *c = q->c;
     answer(q, CLAIM_FAILED, "no answer from the store within 2 s");
+    /* q may be freed from here on: drop() ends every pending claim */
+    drop(c, "no answer within 2 s");
 }
 
 static void reply_cb(redisAsyncContext *ac, void *reply, void *privdata)
 {
-    (void)ac;
     struct req *q = privdata;
     const redisReply *r = reply;
     char why[300];
     if (r == NULL) {
-        snprintf(why, sizeof why, "store unreachable: %s", q->c->why[0] ? q->c->why : "connection lost");
+        snprintf(why, sizeof why, "store unreachable: %s",
+                 ac != NULL && ac->errstr != NULL && ac->errstr[0] != '\0' ? ac->errstr
+                 : q->c->why[0] != '\0'                                    ? q->c->why
+                                                                            : "connection lost");
         answer(q, CLAIM_FAILED, why);
     } else if (r->type == REDIS_REPLY_STATUS) {
         answer(q, CLAIM_WON, NULL);

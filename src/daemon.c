@@ -206,7 +206,8 @@ static struct proc_job job_run(struct crond *d, const struct jobtab_job *j,
                              f->due_ms, hook_wanted(j->lj, &d->hooks), f->run, true};
 }
 
-/* Starts a run of j (nothing when proc said why not). */
+/* Starts the run f of j, whose slot gate_begin took (sched_started): a run
+ * that does not start gives it back (nothing when proc said why not). */
 static void run_start(struct crond *d, struct jobtab_job *j, const struct claim_for *f)
 {
     char id[LOADER_ID_MAX];
@@ -214,23 +215,28 @@ static void run_start(struct crond *d, struct jobtab_job *j, const struct claim_
     const struct proc *r = runs_add(&d->runs, &d->host, &job);
     if (r == NULL) {
         metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+        sched_exited(&j->sj, on_action, d);
         return;
     }
     struct jobtab_stats *st = jobtab_stats_of(j);
     if (st != NULL)
         st->last_start_ms = r->start_ms;
-    sched_started(&j->sj);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Gates: --claim, then --guard, then the run (DESIGN.md section 11)        */
 /* ------------------------------------------------------------------------ */
 
+/* A run that waits at its gate holds its job's slot (gate_begin), so that
+ * a due time meanwhile is skipped or queued as the overlap policy says; a
+ * run that does not pass gives the slot back (which may start a queued
+ * one). */
 static void gate_skip(struct crond *d, struct jobtab_job *j, enum metrics_skip why)
 {
     report_job(d->log, now_ms(), LOG_LEVEL_INFO, "job.skip", j, "reason",
                why == METRICS_SKIP_CLAIMED ? "claimed" : "guard");
     metrics_skipped(jobtab_stats_of(j), why);
+    sched_exited(&j->sj, on_action, d);
 }
 
 /* The run could not pass its gate: a job.error, counted as one. */
@@ -238,6 +244,7 @@ static void gate_error(struct crond *d, struct jobtab_job *j, const char *msg)
 {
     report_job(d->log, now_ms(), LOG_LEVEL_ERROR, "job.error", j, "msg", msg);
     metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+    sched_exited(&j->sj, on_action, d);
 }
 
 /* Runs --guard before the run f of j, or the run itself without one. */
@@ -288,8 +295,10 @@ static void guard_failed(void *ctx, const struct proc_job *job, const char *msg)
     struct crond *d = ctx;
     struct jobtab_job *j = jobtab_find(&d->tab, job->jid);
     (void)msg;
-    if (j != NULL)
-        metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+    if (j == NULL)
+        return;
+    metrics_run_ended(jobtab_stats_of(j), METRICS_ERROR, 0, now_ms());
+    sched_exited(&j->sj, on_action, d);
 }
 
 /* claim's answer for the run f. */
@@ -315,6 +324,7 @@ static void claimed(void *ctx, const struct claim_for *f, enum claim_result r, c
 static void gate_begin(struct crond *d, struct jobtab_job *j)
 {
     struct claim_for f = {j->jid, j->sj.due_ms, ""};
+    sched_started(&j->sj); /* the slot is the run's from now (see gate_skip) */
     gate_run_id(d->run_prefix, ++d->run_seq, f.run, sizeof f.run);
     if (d->claim == NULL || !loader_job_claims(j->lj)) {
         guard_or_start(d, j, &f);

@@ -100,6 +100,8 @@ const struct proc *runs_add(struct runs *rs, struct proc_host *h, const struct p
         log_str(rs->log, "job", job->id);
         log_str(rs->log, "msg", "out of memory");
         log_end(rs->log);
+        if (h->failed != NULL) /* as when the spawn fails: the host hears of it */
+            h->failed(h->ctx, job, "out of memory");
         return NULL;
     }
     if (proc_spawn(&r->p, h, job, now_ms()) != 0) {

@@ -27,7 +27,8 @@ struct runs {
 };
 
 /* Starts a run of job through h, with its watchers: its proc, or NULL when
- * it did not start (proc said why, or a job.error says out of memory). */
+ * it did not start (proc said why, or a job.error says out of memory; h's
+ * failed hears of it either way). */
 const struct proc *runs_add(struct runs *rs, struct proc_host *h, const struct proc_job *job);
 
 /* The runs, newest first: runs_first, then runs_next until NULL. */

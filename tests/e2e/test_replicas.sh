@@ -250,6 +250,58 @@ variables() {
         "$(rrec rep1.log event=job.output job=t.cron:1 --count)"
 }
 
+# A store that accepts and never answers: each claim fails after 2 s, the
+# outage is said once, and the connection is dropped and tried again (the
+# stand-in counts its connections).
+store_hangs() {
+    local port
+    port=$("$PYTHON" "$HTTP" port)
+    "$PYTHON" - "$port" >conns.txt 2>&1 <<'EOF' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+keep = []
+while True:
+    c, _ = s.accept()
+    keep.append(c)          # read nothing, answer nothing
+    print("conn", flush=True)
+EOF
+    REPS[9]=$!
+    sleep 0.3
+    echo "$TAB" >t.cron
+    rep 1 -f t.cron --claim "redis://127.0.0.1:$port"
+    wait_n 2 9 rep1.log -- event=job.error msg~'no answer'
+    expect_eq "job.start records" 0 "$(rrec rep1.log event=job.start --count)"
+    expect_eq "claim.error records" 1 "$(rrec rep1.log event=claim.error --count)"
+    expect_eq "claim.connect records" 0 "$(rrec rep1.log event=claim.connect --count)"
+    [ "$(grep -c conn conns.txt)" -ge 2 ] || fail "not reconnected: $(grep -c conn conns.txt) connection(s)"
+}
+
+# A run waiting at its gate holds its job's slot: with the default overlap
+# (skip) a due time meanwhile is skipped, never a second run at once.
+gate_holds_the_slot() {
+    printf '* * * * * * * sleep 2.5\n' >t.cron
+    rep 1 -f t.cron --guard 'sleep 1.2'
+    wait_n 2 9 rep1.log -- event=job.exit job=t.cron:1
+    stop_reps
+    "$PYTHON" - "$RECORDS" rep1.log <<'EOF'
+import json, subprocess, sys
+out = subprocess.run([sys.executable, sys.argv[1], sys.argv[2], "job=t.cron:1"],
+                     capture_output=True, text=True, check=True).stdout
+running = most = 0
+for r in map(json.loads, out.splitlines()):
+    if r["event"] == "job.start":
+        running += 1
+        most = max(most, running)
+    elif r["event"] == "job.exit":
+        running -= 1
+assert most == 1, "%d runs of the job at once" % most
+EOF
+    [ "$(rrec rep1.log event=job.skip job=t.cron:1 --count)" -ge 2 ] || fail "no job.skip while it ran"
+}
+
 run_test three_replicas_once three_replicas_once
 run_test kill_one_replica kill_one_replica
 run_test store_down_closed store_down_closed
@@ -258,3 +310,5 @@ run_test password_and_db password_and_db
 run_test claim_off claim_off
 run_test guard guard
 run_test variables variables
+run_test store_hangs store_hangs
+run_test gate_holds_the_slot gate_holds_the_slot
