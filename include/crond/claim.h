@@ -6,12 +6,17 @@
  * The connection is hiredis's asynchronous one on the daemon's libev loop
  * (its libev adapter), so a claim never blocks the loop: a job's start
  * waits for one round trip. Bounds and failures:
- * - a claim not answered within CLAIM_TIMEOUT_SECONDS fails;
+ * - the store is up once it has answered AUTH, SELECT (as the URL asks)
+ *   and a PING; claims asked before that are sent all the same;
+ * - a claim not answered within CLAIM_TIMEOUT_SECONDS fails, and the
+ *   connection is dropped (a hung store is an outage);
  * - asked while the store is unreachable, a claim fails at once;
- * - a lost or refused connection is tried again after a backoff that
- *   doubles from CLAIM_BACKOFF_MIN to CLAIM_BACKOFF_MAX seconds;
- * - the first failure of an outage is a claim.error record (warn), the
- *   reconnection a claim.connect record (info): one of each per outage.
+ * - a lost, refused or dropped connection is tried again after a backoff
+ *   that doubles from CLAIM_BACKOFF_MIN to CLAIM_BACKOFF_MAX seconds (reset
+ *   only once the store is up); TCP keepalive is on;
+ * - the first failure of an outage is a claim.error record (warn, with
+ *   that first reason), the store being up again a claim.connect record
+ *   (info): one of each per outage.
  * What a failed claim means (--claim-fail open|closed) is the daemon's.
  * A host name is resolved (getaddrinfo) when connecting: on the loop, so
  * it should be a local answer (a compose or Kubernetes service name).
