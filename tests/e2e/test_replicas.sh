@@ -13,6 +13,16 @@
 HTTP="$E2E_DIR/helpers/http.py"
 REPS=()
 
+# Each test runs in a subshell (run_test), which does not inherit traps:
+# every test sets this one first, so that no replica and no redis-server
+# outlives it.
+cleanup_all() {
+    local p
+    for p in "${REPS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${REPS[@]}"; do wait "$p" 2>/dev/null || true; done
+    redis_stop
+}
+
 # rep N ARGS...: replica N (crond-lite ARGS), its records in repN.log
 rep() {
     local n=$1
@@ -20,14 +30,6 @@ rep() {
     "$CROND_BIN" "$@" >"rep$n.log" 2>"rep$n.err" &
     REPS[n]=$!
 }
-
-cleanup_all() {
-    local p
-    for p in "${REPS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${REPS[@]}"; do wait "$p" 2>/dev/null || true; done
-    redis_stop
-}
-trap cleanup_all EXIT
 
 rrec() { local f=$1; shift; "$PYTHON" "$RECORDS" "$f" "$@"; }
 # wait_n N TIMEOUT FILE... -- FILTER...: until N records match in the files together
@@ -88,6 +90,7 @@ EOF
 # Three replicas of a per-second job for ten seconds: each due second runs
 # once between them; the others log job.skip reason=claimed.
 three_replicas_once() {
+    trap cleanup_all EXIT
     redis_start "$("$PYTHON" "$HTTP" port)"
     echo "$TAB" >t.cron
     for n in 1 2 3; do rep "$n" -f t.cron --claim "redis://127.0.0.1:$RPORT"; done
@@ -109,6 +112,7 @@ three_replicas_once() {
 
 # One replica is killed (SIGKILL, mid-second): no second is lost.
 kill_one_replica() {
+    trap cleanup_all EXIT
     redis_start "$("$PYTHON" "$HTTP" port)"
     echo "$TAB" >t.cron
     for n in 1 2 3; do rep "$n" -f t.cron --claim "redis://127.0.0.1:$RPORT"; done
@@ -130,6 +134,7 @@ kill_one_replica() {
 # --claim-fail closed (the default): while the store is down a due run is
 # skipped with a job.error; it claims again once the store is back.
 store_down_closed() {
+    trap cleanup_all EXIT
     redis_start "$("$PYTHON" "$HTTP" port)"
     echo "$TAB" >t.cron
     rep 1 -f t.cron --claim "redis://127.0.0.1:$RPORT"
@@ -150,6 +155,7 @@ store_down_closed() {
 
 # --claim-fail open: while the store is down every replica runs.
 store_down_open() {
+    trap cleanup_all EXIT
     redis_start "$("$PYTHON" "$HTTP" port)"
     echo "$TAB" >t.cron
     rep 1 -f t.cron --claim "redis://127.0.0.1:$RPORT" --claim-fail open
@@ -164,6 +170,7 @@ store_down_open() {
 
 # A password (with an '@', percent-escaped) and a database number.
 password_and_db() {
+    trap cleanup_all EXIT
     local pw='s3cr@t'
     redis_start "$("$PYTHON" "$HTTP" port)" --requirepass "$pw"
     echo "$TAB" >t.cron
@@ -185,6 +192,7 @@ password_and_db() {
 
 # claim = off: an INI job every replica runs, beside a claimed crontab job.
 claim_off() {
+    trap cleanup_all EXIT
     redis_start "$("$PYTHON" "$HTTP" port)"
     echo '* * * * * * * echo claimed' >t.cron
     cat >c.ini <<'EOF'
@@ -209,6 +217,7 @@ EOF
 # --guard: exit 0 runs the job, 1 skips it (reason=guard), 2 is a job.error;
 # it sees the run's variables, and the run gets the same CROND_LITE_RUN.
 guard() {
+    trap cleanup_all EXIT
     echo 0 >verdict
     printf '%s\n' "$TAB" >t.cron
     rep 1 -f t.cron --guard "echo \"guard \$CROND_LITE_JOB \$CROND_LITE_DUE \$CROND_LITE_RUN\"; exit \$(cat $PWD/verdict)"
@@ -231,6 +240,7 @@ guard() {
 
 # Without --claim the variables are there too, and a hook gets the run's.
 variables() {
+    trap cleanup_all EXIT
     echo "$TAB" >t.cron
     rep 1 -f t.cron --on-success 'echo "hook $CROND_LITE_JOB $CROND_LITE_DUE $CROND_LITE_RUN"'
     wait_n 2 5 rep1.log -- event=job.exit job='t.cron:1!on-success'
@@ -254,6 +264,7 @@ variables() {
 # outage is said once, and the connection is dropped and tried again (the
 # stand-in counts its connections).
 store_hangs() {
+    trap cleanup_all EXIT
     local port
     port=$("$PYTHON" "$HTTP" port)
     "$PYTHON" - "$port" >conns.txt 2>&1 <<'EOF' &
@@ -282,6 +293,7 @@ EOF
 # A run waiting at its gate holds its job's slot: with the default overlap
 # (skip) a due time meanwhile is skipped, never a second run at once.
 gate_holds_the_slot() {
+    trap cleanup_all EXIT
     printf '* * * * * * * sleep 2.5\n' >t.cron
     rep 1 -f t.cron --guard 'sleep 1.2'
     wait_n 2 9 rep1.log -- event=job.exit job=t.cron:1
