@@ -109,12 +109,14 @@ claims_by_name_without_nss() {
     needs_root || { echo "# skipped: needs root for chroot"; return 0; }
     make_root
     redis_start "$("$PYTHON" "$E2E_DIR/helpers/http.py" port)"
-    trap 'cleanup_daemon; redis_stop' EXIT
     echo "127.0.0.1 claimstore" >root/etc/hosts
     printf '%s\n' '* * * * * * * echo "due=$CROND_LITE_DUE"' >root/etc/crontabs/c.cron
     rm root/etc/crontabs/app.cron
     CROND_BIN=/usr/bin/crond-lite start_wrapped chroot "$PWD/root" env -i PATH=/bin -- \
         --user nonroot -f /etc/crontabs --claim "redis://claimstore:$RPORT/1"
+    # after start_wrapped, whose trap this one extends; cleanup_daemon exits,
+    # so the server is stopped first and the test's status handed on
+    trap 'st=$?; redis_stop; (exit $st); cleanup_daemon' EXIT
     wait_rec 1 4 event=claim.connect
     wait_rec 2 4 event=job.exit job=c.cron:1
     local due
